@@ -1,0 +1,33 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "LakeIngest",
+    products: [
+        .library(name: "Codecs", targets: ["Codecs"]),
+        .library(name: "Columnar", targets: ["Columnar"]),
+        .library(name: "Parquet", targets: ["Parquet"]),
+        .executable(name: "ingest-worker", targets: ["ingest-worker"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .target(name: "Codecs", dependencies: ["CSnappy", "CZstd", "CZlib", "CLZ4"]),
+        .target(name: "Columnar"),
+        .target(name: "Parquet", dependencies: ["Codecs", "Columnar"]),
+        .executableTarget(
+            name: "ingest-worker",
+            dependencies: [
+                "Parquet", "Columnar",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
+        .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Columnar", "Codecs"]),
+    ]
+)

@@ -1,0 +1,80 @@
+/// PLAIN encoding (Encodings.md, "Plain"): fixed-width values little-endian back to back,
+/// booleans bit-packed LSB first, BYTE_ARRAY as a 4-byte length then the bytes, INT96 as 12 bytes.
+enum PlainDecoder {
+    /// Decodes `count` values from the start of `data` into `values`; returns the bytes used.
+    /// - Throws: `.corruptPage` if `data` is shorter than `count` values.
+    static func decode(_ data: UnsafeRawBufferPointer, count: Int, into values: inout PhysicalValues) throws(ParquetError) -> Int {
+        guard count > 0 else { return 0 }
+        func need(_ bytes: Int) throws(ParquetError) {
+            guard bytes <= data.count else {
+                throw ParquetError(.corruptPage, "PLAIN data holds \(data.count) bytes, \(count) \(values.type) values need \(bytes)")
+            }
+        }
+        let base = data.baseAddress!
+        switch values.type {
+        case .boolean:
+            let bytes = (count + 7) / 8
+            try need(bytes)
+            values.booleans.reserveCapacity(values.booleans.count + count)
+            for i in 0..<count {
+                values.booleans.append(data[i >> 3] & (1 << UInt8(i & 7)) != 0)
+            }
+            return bytes
+        case .int32:
+            try need(count * 4)
+            appendRaw(&values.int32s, from: base, count: count)
+            return count * 4
+        case .float:
+            try need(count * 4)
+            appendRaw(&values.floats, from: base, count: count)
+            return count * 4
+        case .int64:
+            try need(count * 8)
+            appendRaw(&values.int64s, from: base, count: count)
+            return count * 8
+        case .double:
+            try need(count * 8)
+            appendRaw(&values.doubles, from: base, count: count)
+            return count * 8
+        case .int96:
+            try need(count * 12)
+            values.int64s.reserveCapacity(values.int64s.count + count)
+            for i in 0..<count {
+                let nanos = Int64(littleEndian: base.loadUnaligned(fromByteOffset: i * 12, as: Int64.self))
+                let julianDay = Int32(littleEndian: base.loadUnaligned(fromByteOffset: i * 12 + 8, as: Int32.self))
+                values.int64s.append(int96Millis(julianDay: julianDay, nanosOfDay: nanos))
+            }
+            return count * 12
+        case .fixedLenByteArray:
+            let bytes = count * values.width
+            try need(bytes)
+            values.fixed.append(contentsOf: UnsafeRawBufferPointer(rebasing: data[0..<bytes]))
+            return bytes
+        case .byteArray:
+            var position = 0
+            values.byteArrays.reserveCapacity(values: values.byteArrays.count + count, bytes: values.byteArrays.data.count + data.count)
+            for _ in 0..<count {
+                guard data.count - position >= 4 else {
+                    throw ParquetError(.corruptPage, "BYTE_ARRAY length runs past the end of the page data at byte \(position)")
+                }
+                let length = Int(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
+                position += 4
+                guard length <= data.count - position else {
+                    throw ParquetError(.corruptPage, "BYTE_ARRAY value of \(length) bytes runs past the end of the page data at byte \(position)")
+                }
+                try values.byteArrays.checkedAppend(UnsafeRawBufferPointer(rebasing: data[position..<position + length]))
+                position += length
+            }
+            return position
+        }
+    }
+
+    /// INT96 timestamps: nanoseconds within the day, then the Julian day number.
+    @inline(__always)
+    static func int96Millis(julianDay: Int32, nanosOfDay: Int64) -> Int64 {
+        let unixDay = Int64(julianDay) - 2_440_588
+        let (ms, _) = nanosOfDay.quotientAndRemainder(dividingBy: 1_000_000)
+        let floorMs = nanosOfDay < 0 && nanosOfDay % 1_000_000 != 0 ? ms - 1 : ms
+        return unixDay &* 86_400_000 &+ floorMs
+    }
+}

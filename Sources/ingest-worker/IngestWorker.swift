@@ -1,0 +1,20 @@
+import ArgumentParser
+
+/// The LakeIngest worker: one ingestion task per process, plus inspection commands.
+@main
+struct IngestWorker: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest-worker",
+        abstract: "LakeIngest data plane: lake (Iceberg, Parquet on S3) to Apache Pinot segments.",
+        subcommands: [ParquetCommand.self]
+    )
+}
+
+/// `ingest-worker parquet …`: inspect a single Parquet file.
+struct ParquetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "parquet",
+        abstract: "Inspect a Parquet file: its schema, its rows, or a decode-only scan.",
+        subcommands: [ParquetSchemaCommand.self, ParquetCatCommand.self, ParquetScanCommand.self]
+    )
+}
