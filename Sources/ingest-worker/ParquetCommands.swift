@@ -161,8 +161,7 @@ struct ParquetScanCommand: AsyncParsableCommand {
             var rows = 0
             var uncompressed: Int64 = 0
             for rowGroup in reader.metadata.rowGroups.indices {
-                let decoder = try RowGroupDecoder(metadata: reader.metadata, schema: reader.schema, rowGroup: rowGroup,
-                                                  fields: fields, options: reader.options)
+                let decoder = try reader.rowGroupDecoder(rowGroup, fields: fields)
                 for leaf in decoder.leafIndices {
                     uncompressed += reader.metadata.rowGroups[rowGroup].columns[leaf].metaData?.totalUncompressedSize ?? 0
                 }

@@ -118,7 +118,7 @@ struct NestedAssembler {
         case .list:
             throw ParquetError(.corruptPage, "a list where \(node.path.joined(separator: ".")) is not repeated")
         case .group(let slots):
-            if node.isListAnnotated, node.repetition != .repeated, let repeatedValue = slots.first ?? nil {
+            if node.isListAnnotated, let repeatedValue = slots.first ?? nil {
                 let (repeated, element) = try node.listElement()
                 guard case .list(let items) = repeatedValue else { throw ParquetError(.corruptPage, "LIST without a repeated value") }
                 out += "["
@@ -138,13 +138,16 @@ struct NestedAssembler {
                 guard case .list(let items) = repeatedValue else { throw ParquetError(.corruptPage, "MAP without a repeated value") }
                 let key = entries.children[0]
                 let stringKeys = key.isLeaf && (try? schema.columns[key.leaves.lowerBound].mapping().type) == .string
-                out += stringKeys ? "{" : "["
+                let keysOnly = entries.children.count == 1
+                out += stringKeys && !keysOnly ? "{" : "["
                 for (i, item) in items.enumerated() {
                     if i > 0 { out += "," }
                     guard case .group(let pair) = item else { throw ParquetError(.corruptPage, "MAP entry is not a group") }
                     let valueNode = entries.children.count > 1 ? entries.children[1] : nil
                     let valueSlot = pair.count > 1 ? pair[1] ?? .null : .null
-                    if stringKeys {
+                    if valueNode == nil {
+                        try write(key, pair[0] ?? .null, leaves, into: &out)
+                    } else if stringKeys {
                         try write(key, pair[0] ?? .null, leaves, into: &out)
                         out += ":"
                         if let valueNode { try write(valueNode, valueSlot, leaves, into: &out) } else { out += "null" }
@@ -156,7 +159,7 @@ struct NestedAssembler {
                         out += "}"
                     }
                 }
-                out += stringKeys ? "}" : "]"
+                out += stringKeys && !keysOnly ? "}" : "]"
             } else {
                 out += "{"
                 for (i, child) in node.children.enumerated() {

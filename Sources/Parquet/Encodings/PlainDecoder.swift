@@ -69,12 +69,13 @@ enum PlainDecoder {
         }
     }
 
-    /// INT96 timestamps: nanoseconds within the day, then the Julian day number.
+    /// INT96 timestamps: nanoseconds within the day, then the Julian day number. Computed as
+    /// Spark reads them (microseconds, wrapping at 64 bits, which undoes the overflow Spark
+    /// commits when it writes dates far outside the nanosecond range), then floored to millis.
     @inline(__always)
     static func int96Millis(julianDay: Int32, nanosOfDay: Int64) -> Int64 {
         let unixDay = Int64(julianDay) - 2_440_588
-        let (ms, _) = nanosOfDay.quotientAndRemainder(dividingBy: 1_000_000)
-        let floorMs = nanosOfDay < 0 && nanosOfDay % 1_000_000 != 0 ? ms - 1 : ms
-        return unixDay &* 86_400_000 &+ floorMs
+        let micros = unixDay &* 86_400_000_000 &+ nanosOfDay / 1000
+        return floorDivide(micros, 1000)
     }
 }

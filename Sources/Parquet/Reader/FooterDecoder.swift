@@ -50,7 +50,7 @@ extension FileMetaData {
                 throw ParquetError(.corruptMetadata, "row group has \(rowGroup.numRows) rows", rowGroup: index)
             }
             for chunk in rowGroup.columns {
-                guard let meta = chunk.metaData else { continue }
+                guard let meta = chunk.metaData, meta.numValues > 0 else { continue }
                 let start = meta.chunkStart
                 guard start >= 4, meta.totalCompressedSize >= 0,
                       start <= Int64(footerOffset), meta.totalCompressedSize <= Int64(footerOffset) - start else {

@@ -11,6 +11,8 @@ public final class ParquetFileReader<Source: RandomAccessReader>: Sendable {
     public let schema: ParquetSchema
     public let options: ReadOptions
     public let fileSize: Int
+    /// The offset of the footer, where the data ends.
+    public let footerOffset: Int
 
     /// Reads and decodes the footer.
     /// - Throws: `ParquetError` naming the file.
@@ -35,8 +37,9 @@ public final class ParquetFileReader<Source: RandomAccessReader>: Sendable {
                     guard larger.count > range.count else { throw ParquetError(.corruptMetadata, "footer range does not grow") }
                     range = larger
                     continue
-                case .metadata(let metadata, _):
+                case .metadata(let metadata, let footerOffset):
                     self.metadata = metadata
+                    self.footerOffset = footerOffset
                     self.schema = try ParquetSchema(elements: metadata.schema)
                 }
                 break
@@ -79,10 +82,15 @@ public final class ParquetFileReader<Source: RandomAccessReader>: Sendable {
         return result
     }
 
+    /// The sans-I/O decoder of row group `index` for `fields`.
+    public func rowGroupDecoder(_ index: Int, fields: [Int]) throws(ParquetError) -> RowGroupDecoder {
+        try RowGroupDecoder(metadata: metadata, schema: schema, rowGroup: index, fields: fields, dataEnd: footerOffset, options: options)
+    }
+
     /// Decodes row group `index`, reading only the chunks of `fields`.
     public func readRowGroup(_ index: Int, fields: [Int]) async throws -> RecordBatch {
         do {
-            let decoder = try RowGroupDecoder(metadata: metadata, schema: schema, rowGroup: index, fields: fields, options: options)
+            let decoder = try rowGroupDecoder(index, fields: fields)
             var chunks: [Int: [UInt8]] = [:]
             for (leaf, range) in try decoder.chunkRanges() {
                 chunks[leaf] = try await source.read(range)

@@ -9,9 +9,13 @@ public struct RowGroupDecoder: Sendable {
     /// Indices into `schema.fields` of the output columns.
     public let fieldIndices: [Int]
     public let options: ReadOptions
+    /// Where the data ends (the footer's offset): the bound for the padding below.
+    public let dataEnd: Int
     let plans: [FieldPlan]
 
-    public init(metadata: FileMetaData, schema: ParquetSchema, rowGroup: Int, fields: [Int], options: ReadOptions) throws(ParquetError) {
+    public init(
+        metadata: FileMetaData, schema: ParquetSchema, rowGroup: Int, fields: [Int], dataEnd: Int, options: ReadOptions
+    ) throws(ParquetError) {
         guard rowGroup >= 0, rowGroup < metadata.rowGroups.count else {
             throw ParquetError(.corruptMetadata, "no row group \(rowGroup)")
         }
@@ -20,6 +24,7 @@ public struct RowGroupDecoder: Sendable {
         self.rowGroupIndex = rowGroup
         self.fieldIndices = fields
         self.options = options
+        self.dataEnd = dataEnd
         var plans: [FieldPlan] = []
         for field in fields { plans.append(try schema.plan(field: field)) }
         self.plans = plans
@@ -47,7 +52,12 @@ public struct RowGroupDecoder: Sendable {
                 throw ParquetError(.unsupportedFeature, "column chunk lives in another file (\(path))",
                                    rowGroup: rowGroupIndex, column: schema.columns[leaf].dottedPath)
             }
-            ranges.append((leaf, meta.chunkRange))
+            guard meta.numValues > 0 else { continue }
+            var range = meta.chunkRange
+            if metadata.writerUnderstatesChunkSizes {
+                range = range.lowerBound..<min(dataEnd, range.upperBound + 100)
+            }
+            ranges.append((leaf, range))
         }
         return ranges
     }
@@ -71,7 +81,7 @@ public struct RowGroupDecoder: Sendable {
     }
 
     private func decodeLeaf(_ leaf: Int, mode: ColumnChunkDecoder.LevelMode, chunks: [Int: [UInt8]]) throws -> DecodedLeaf {
-        guard let bytes = chunks[leaf], let meta = rowGroup.columns[leaf].metaData else {
+        guard let meta = rowGroup.columns[leaf].metaData, let bytes = chunks[leaf] ?? (meta.numValues == 0 ? [] : nil) else {
             throw ParquetError(.io, "column chunk bytes were not supplied", column: schema.columns[leaf].dottedPath)
         }
         var decoder = try ColumnChunkDecoder(descriptor: schema.columns[leaf], metadata: meta, options: options, mode: mode)
@@ -120,5 +130,18 @@ public struct RowGroupDecoder: Sendable {
             }
             return try NestedAssembler(root: node, schema: schema).assemble(leaves, rowCount: rowCount)
         }
+    }
+}
+
+extension FileMetaData {
+    /// parquet-mr up to 1.2.8 left the dictionary page header out of `total_compressed_size`
+    /// (PARQUET-816): readers pad such chunks by up to 100 bytes, as Arrow does.
+    var writerUnderstatesChunkSizes: Bool {
+        guard let createdBy, createdBy.hasPrefix("parquet-mr") else { return false }
+        let words = createdBy.split(separator: " ")
+        guard words.count >= 3, words[1] == "version" else { return true }
+        let parts = words[2].split(separator: ".").map { Int($0.prefix(while: \.isNumber)) ?? 0 }
+        let version = (parts.count > 0 ? parts[0] : 0, parts.count > 1 ? parts[1] : 0, parts.count > 2 ? parts[2] : 0)
+        return version < (1, 2, 9)
     }
 }

@@ -20,8 +20,10 @@ public struct SchemaNode: Sendable {
     public var repetition: Repetition { element.repetition ?? .required }
 
     var isListAnnotated: Bool { element.logicalType == .list || element.convertedType == .list }
+    /// A MAP group; MAP_KEY_VALUE on the repeated entry group itself is the legacy entry marker.
     var isMapAnnotated: Bool {
-        element.logicalType == .map || element.convertedType == .map || element.convertedType == .mapKeyValue
+        repetition != .repeated
+            && (element.logicalType == .map || element.convertedType == .map || element.convertedType == .mapKeyValue)
     }
 }
 

@@ -166,6 +166,15 @@ extension ParquetSchema {
             }
             return .primitive(leaf: node.leaves.lowerBound, mapping: mapping)
         }
+        if node.isMapAnnotated {
+            let entries = try node.mapEntries()
+            if entries.children.count == 1, entries.children[0].isLeaf {
+                let key = entries.children[0]
+                let mapping = try columns[key.leaves.lowerBound].mapping()
+                return .list(leaf: key.leaves.lowerBound, mapping: mapping,
+                             listDefinitionLevel: node.definitionLevel, elementDefinitionLevel: entries.definitionLevel)
+            }
+        }
         if node.isListAnnotated, node.repetition != .repeated {
             let (repeated, element) = try node.listElement()
             if element.isLeaf, element.repetition != .repeated {
