@@ -54,7 +54,7 @@ struct ParquetSchemaCommand: AsyncParsableCommand {
             out.line("file: \(file)")
             out.line("rows: \(reader.rowCount)  row groups: \(reader.metadata.rowGroups.count)  created by: \(reader.metadata.createdBy ?? "-")")
             out.line("")
-            out.line(pad("column", 32) + pad("pinot", 14) + pad("mv", 4) + pad("physical", 22) + pad("logical", 28) + "field id")
+            out.line(pad("column", 32) + pad("pinot", 14) + pad("mv", 4) + pad("physical", 36) + pad("logical", 28) + "field id")
             for (index, node) in reader.schema.fields.enumerated() {
                 let pinot: String
                 let multiValue: String
@@ -77,7 +77,7 @@ struct ParquetSchemaCommand: AsyncParsableCommand {
             type == .fixedLenByteArray ? "\(type)(\(node.element.typeLength ?? 0))" : "\(type)"
         } ?? "group"
         let repetition = "\(node.repetition)"
-        out.line(pad(name, 32) + pad(pinot, 14) + pad(multiValue, 4) + pad("\(physical) \(repetition)", 22)
+        out.line(pad(name, 32) + pad(pinot, 14) + pad(multiValue, 4) + pad("\(physical) \(repetition)", 36)
                  + pad(logicalDescription(node.element), 28) + (node.element.fieldId.map { String($0) } ?? "-"))
         for child in node.children { describe(child, depth: depth + 1, pinot: "", multiValue: "", into: out) }
     }

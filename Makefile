@@ -1,0 +1,47 @@
+# LakeIngest — build, test and fixture targets. `make test` is what CI runs (.ci/run).
+SHELL := /bin/bash
+APT_PACKAGES := libzstd-dev libsnappy-dev zlib1g-dev liblz4-dev
+CORPUS := ../shared/corpus/parquet-testing
+
+.PHONY: build release test deps python-deps check-fixtures fixtures sample bench
+
+build: deps
+	swift build
+
+release: deps
+	swift build -c release
+
+## Installs the system libraries the codec shims link against (Debian/Ubuntu).
+deps:
+	@if ! dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(APT_PACKAGES); \
+	fi
+
+## Installs the pinned Python packages that write the test fixtures.
+python-deps:
+	@python3 -c 'import pyarrow, duckdb, polars' 2>/dev/null || python3 -m pip install -q -r Tests/Fixtures/requirements.txt
+
+## The committed corpus expectations are exactly what the committed script makes from pyarrow.
+check-fixtures: python-deps
+	@if [ -d "$(CORPUS)" ]; then \
+		python3 Tests/Fixtures/make_corpus_expectations.py "$(CORPUS)" >/dev/null && \
+		git diff --exit-code --stat -- Tests/Fixtures/parquet-testing-expected && \
+		echo "corpus expectations: regenerated from pyarrow, identical to the committed ones"; \
+	else echo "skipped: $(CORPUS) absent, corpus expectations not regenerated"; fi
+
+## The whole suite: system and Python packages, fixture check, then every Swift test.
+test: deps check-fixtures
+	swift build --build-tests
+	swift test --skip-build
+
+## Regenerates every fixture (review the diff before committing).
+fixtures: python-deps
+	python3 Tests/Fixtures/make_corpus_expectations.py "$(CORPUS)"
+	python3 Tests/Fixtures/make_writer_matrix.py
+	python3 Samples/make_sample.py
+
+## Decode benchmarks (release), and the same files through pyarrow.
+bench: deps python-deps
+	cd Benchmarks && swift package --allow-writing-to-package-directory benchmark
+	python3 Benchmarks/pyarrow_compare.py
