@@ -3,7 +3,7 @@ SHELL := /bin/bash
 APT_PACKAGES := libzstd-dev libsnappy-dev zlib1g-dev liblz4-dev
 CORPUS := ../shared/corpus/parquet-testing
 
-.PHONY: build release test deps python-deps check-fixtures fixtures sample bench
+.PHONY: build release test deps python-deps check-fixtures fixtures bench demo
 
 build: deps
 	swift build
@@ -45,3 +45,8 @@ fixtures: python-deps
 bench: deps python-deps
 	cd Benchmarks && swift package --allow-writing-to-package-directory benchmark
 	python3 Benchmarks/pyarrow_compare.py
+
+## The main job for now: decode the bundled sample file and print its rows as JSON.
+demo: deps
+	swift build -c release --product ingest-worker
+	.build/release/ingest-worker parquet cat Samples/orders.parquet

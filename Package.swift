@@ -17,13 +17,15 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        /// glibc's malloc tuning (mallopt), for the worker process only.
+        .systemLibrary(name: "CMalloc"),
         .target(name: "Codecs", dependencies: ["CSnappy", "CZstd", "CZlib", "CLZ4"]),
         .target(name: "Columnar"),
         .target(name: "Parquet", dependencies: ["Codecs", "Columnar"]),
         .executableTarget(
             name: "ingest-worker",
             dependencies: [
-                "Parquet", "Columnar",
+                "Parquet", "Columnar", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -28,13 +28,17 @@ public struct ByteArrays: Sendable, Equatable {
 
     public func string(at index: Int) -> String { String(decoding: data[range(index)], as: UTF8.self) }
 
+    @inlinable
     public mutating func append<C: Collection>(_ bytes: C) where C.Element == UInt8 {
         data.append(contentsOf: bytes)
         offsets.append(Int32(data.count))
     }
 
+    /// Reserves room for at least `values` values and `bytes` bytes in all, growing
+    /// geometrically so that repeated calls stay amortised O(1).
+    @inlinable
     public mutating func reserveCapacity(values: Int, bytes: Int) {
-        offsets.reserveCapacity(values + 1)
-        data.reserveCapacity(bytes)
+        if offsets.capacity < values + 1 { offsets.reserveCapacity(Swift.max(values + 1, offsets.capacity * 2)) }
+        if data.capacity < bytes { data.reserveCapacity(Swift.max(bytes, data.capacity * 2)) }
     }
 }

@@ -54,6 +54,29 @@ public struct ValidityBitmap: Sendable, Equatable {
         for _ in 0..<remaining { append(valid) }
     }
 
+    /// Appends one slot per element of `codes`, valid where the code equals `validCode` (for
+    /// example definition levels against the maximum level), a word at a time.
+    public mutating func append(codes: UnsafeBufferPointer<UInt16>, validCode: UInt16) {
+        let n = codes.count
+        var i = 0
+        while i < n && count & 63 != 0 {
+            append(codes[i] == validCode)
+            i += 1
+        }
+        while n - i >= 64 {
+            var word: UInt64 = 0
+            for bit in 0..<64 where codes[i + bit] == validCode { word |= 1 << UInt64(bit) }
+            words.append(word)
+            nullCount += 64 - word.nonzeroBitCount
+            count += 64
+            i += 64
+        }
+        while i < n {
+            append(codes[i] == validCode)
+            i += 1
+        }
+    }
+
     public mutating func append(contentsOf other: ValidityBitmap) {
         for i in 0..<other.count { append(other.isValid(i)) }
     }

@@ -8,6 +8,20 @@ struct IngestWorker: AsyncParsableCommand {
         abstract: "LakeIngest data plane: lake (Iceberg, Parquet on S3) to Apache Pinot segments.",
         subcommands: [ParquetCommand.self]
     )
+
+    static func main() async {
+        MemoryTuning.apply()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// `ingest-worker parquet …`: inspect a single Parquet file.

@@ -3,7 +3,7 @@ import Columnar
 extension PhysicalValues {
     /// Applies a leaf's logical conversion to the dense values (DESIGN.md's type mapping).
     /// - Throws: `.valueOutOfRange` for a uint64 above Int64.max or a decimal wider than 128 bits.
-    func storage(_ conversion: LeafConversion) throws -> ColumnStorage {
+    consuming func storage(_ conversion: LeafConversion) throws -> ColumnStorage {
         switch (type, conversion) {
         case (.boolean, _): return .boolean(booleans)
         case (.int32, .uint32): return .int64(int32s.map { Int64(UInt32(bitPattern: $0)) })
@@ -18,10 +18,10 @@ extension PhysicalValues {
         case (.int64, .timestamp(let unit)):
             switch unit {
             case .millis: return .int64(int64s)
-            case .micros: return .int64(int64s.map { floorDivide($0, 1000) })
-            case .nanos: return .int64(int64s.map { floorDivide($0, 1_000_000) })
+            case .micros: return .int64(dividingInPlace(by: 1000))
+            case .nanos: return .int64(dividingInPlace(by: 1_000_000))
             }
-        case (.int64, .timeNanos): return .int64(int64s.map { floorDivide($0, 1000) })
+        case (.int64, .timeNanos): return .int64(dividingInPlace(by: 1000))
         case (.int64, .decimal): return .int128(int64s.map { Int128($0) })
         case (.int64, _), (.int96, _): return .int64(int64s)
         case (.float, _): return .float32(floats)
@@ -49,6 +49,18 @@ extension PhysicalValues {
         case (.fixedLenByteArray, _):
             return .byteArrays(ByteArrays(offsets: (0...count).map { Int32($0 * width) }, data: fixed))
         }
+    }
+}
+
+extension PhysicalValues {
+    /// The INT64 values floor-divided by `divisor`, reusing their storage.
+    fileprivate mutating func dividingInPlace(by divisor: Int64) -> [Int64] {
+        var values = int64s
+        int64s = []
+        values.withUnsafeMutableBufferPointer { buffer in
+            for i in buffer.indices { buffer[i] = floorDivide(buffer[i], divisor) }
+        }
+        return values
     }
 }
 

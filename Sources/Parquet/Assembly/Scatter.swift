@@ -18,18 +18,37 @@ extension ColumnStorage {
     }
 }
 
-private func scatter<T>(_ dense: [T], _ validity: ValidityBitmap, placeholder: T) -> [T] {
-    var result = [T](repeating: placeholder, count: validity.count)
-    var next = 0
-    result.withUnsafeMutableBufferPointer { out in
+/// Word by word: a word of 64 valid slots is one block copy, a word of nulls one fill.
+private func scatter<T: BitwiseCopyable>(_ dense: [T], _ validity: ValidityBitmap, placeholder: T) -> [T] {
+    let slots = validity.count
+    return [T](unsafeUninitializedCapacity: slots) { out, initialized in
         dense.withUnsafeBufferPointer { input in
-            for slot in 0..<validity.count where validity.isValid(slot) {
-                out[slot] = input[next]
-                next += 1
+            validity.words.withUnsafeBufferPointer { words in
+                var next = 0
+                var slot = 0
+                for word in words {
+                    let n = min(64, slots - slot)
+                    if n == 64 && word == ~0 {
+                        (out.baseAddress! + slot).initialize(from: input.baseAddress! + next, count: 64)
+                        next += 64
+                    } else if word == 0 {
+                        (out.baseAddress! + slot).initialize(repeating: placeholder, count: n)
+                    } else {
+                        for bit in 0..<n {
+                            if word & (1 << UInt64(bit)) != 0 {
+                                (out.baseAddress! + slot + bit).initialize(to: input[next])
+                                next += 1
+                            } else {
+                                (out.baseAddress! + slot + bit).initialize(to: placeholder)
+                            }
+                        }
+                    }
+                    slot += n
+                }
             }
         }
+        initialized = slots
     }
-    return result
 }
 
 private func scatterOffsets(_ dense: [Int32], _ validity: ValidityBitmap) -> [Int32] {

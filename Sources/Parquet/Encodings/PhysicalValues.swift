@@ -41,16 +41,22 @@ struct PhysicalValues {
         case .int64, .int96: for i in indices { int64s.append(dictionary.int64s[Int(i)]) }
         case .float: for i in indices { floats.append(dictionary.floats[Int(i)]) }
         case .double: for i in indices { doubles.append(dictionary.doubles[Int(i)]) }
-        case .byteArray: for i in indices { byteArrays.append(dictionary.byteArrays[Int(i)]) }
+        case .byteArray: byteArrays.appendGathering(from: dictionary.byteArrays, indices: indices)
         case .fixedLenByteArray:
             for i in indices { fixed.append(contentsOf: dictionary.fixed[Int(i) * width..<(Int(i) + 1) * width]) }
         }
     }
 }
 
-/// Grows `array` by `count` elements and copies them from raw (possibly unaligned) bytes.
+/// Appends `count` little-endian values from raw bytes: one copy when the bytes are aligned for
+/// `T`, else a fill and a byte copy.
 @inline(__always)
-func appendRaw<T: FixedWidthInteger>(_ array: inout [T], from source: UnsafeRawPointer, count: Int) {
+func appendRaw<T: BitwiseCopyable & Numeric>(_ array: inout [T], from source: UnsafeRawPointer, count: Int) {
+    if Int(bitPattern: source) % MemoryLayout<T>.alignment == 0 {
+        if array.capacity < array.count + count { array.reserveCapacity(max(array.count + count, array.capacity * 2)) }
+        array.append(contentsOf: UnsafeBufferPointer(start: source.assumingMemoryBound(to: T.self), count: count))
+        return
+    }
     let old = array.count
     array.append(contentsOf: repeatElement(0, count: count))
     array.withUnsafeMutableBytes { destination in
@@ -58,12 +64,19 @@ func appendRaw<T: FixedWidthInteger>(_ array: inout [T], from source: UnsafeRawP
     }
 }
 
-@inline(__always)
-func appendRaw<T: BinaryFloatingPoint>(_ array: inout [T], from source: UnsafeRawPointer, count: Int) {
-    let old = array.count
-    array.append(contentsOf: repeatElement(0, count: count))
-    array.withUnsafeMutableBytes { destination in
-        (destination.baseAddress! + old * MemoryLayout<T>.stride).copyMemory(from: source, byteCount: count * MemoryLayout<T>.stride)
+extension PhysicalValues {
+    /// Reserves room for `count` values (the column chunk's declared value count, already
+    /// checked against the limits), so that appends never reallocate.
+    mutating func reserve(_ count: Int, bytesHint: Int) {
+        switch type {
+        case .boolean: booleans.reserveCapacity(count)
+        case .int32: int32s.reserveCapacity(count)
+        case .int64, .int96: int64s.reserveCapacity(count)
+        case .float: floats.reserveCapacity(count)
+        case .double: doubles.reserveCapacity(count)
+        case .byteArray: byteArrays.reserveCapacity(values: count, bytes: bytesHint)
+        case .fixedLenByteArray: fixed.reserveCapacity(count * width)
+        }
     }
 }
 
@@ -75,5 +88,33 @@ extension ByteArrays {
             throw ParquetError(.unsupportedFeature, "a column chunk holds more than 2 GiB of BYTE_ARRAY data")
         }
         append(bytes)
+    }
+}
+
+extension ByteArrays {
+    /// Appends `source[i]` for every index: lengths first, then one copy per value.
+    mutating func appendGathering(from source: ByteArrays, indices: UnsafeBufferPointer<Int32>) {
+        var total = 0
+        for i in indices { total += Int(source.offsets[Int(i) + 1] - source.offsets[Int(i)]) }
+        let start = data.count
+        reserveCapacity(values: count + indices.count, bytes: start + total)
+        data.append(contentsOf: repeatElement(0, count: total))
+        var offsets = self.offsets
+        self.offsets = []
+        defer { self.offsets = offsets }
+        data.withUnsafeMutableBytes { destination in
+            source.data.withUnsafeBytes { bytes in
+                source.offsets.withUnsafeBufferPointer { sourceOffsets in
+                    var end = start
+                    for i in indices {
+                        let from = Int(sourceOffsets[Int(i)])
+                        let length = Int(sourceOffsets[Int(i) + 1]) - from
+                        if length > 0 { (destination.baseAddress! + end).copyMemory(from: bytes.baseAddress! + from, byteCount: length) }
+                        end += length
+                        offsets.append(Int32(truncatingIfNeeded: end))
+                    }
+                }
+            }
+        }
     }
 }

@@ -1,3 +1,5 @@
+import Columnar
+
 /// PLAIN encoding (Encodings.md, "Plain"): fixed-width values little-endian back to back,
 /// booleans bit-packed LSB first, BYTE_ARRAY as a 4-byte length then the bytes, INT96 as 12 bytes.
 enum PlainDecoder {
@@ -51,22 +53,47 @@ enum PlainDecoder {
             values.fixed.append(contentsOf: UnsafeRawBufferPointer(rebasing: data[0..<bytes]))
             return bytes
         case .byteArray:
-            var position = 0
-            values.byteArrays.reserveCapacity(values: values.byteArrays.count + count, bytes: values.byteArrays.data.count + data.count)
-            for _ in 0..<count {
-                guard data.count - position >= 4 else {
-                    throw ParquetError(.corruptPage, "BYTE_ARRAY length runs past the end of the page data at byte \(position)")
-                }
-                let length = Int(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
-                position += 4
-                guard length <= data.count - position else {
-                    throw ParquetError(.corruptPage, "BYTE_ARRAY value of \(length) bytes runs past the end of the page data at byte \(position)")
-                }
-                try values.byteArrays.checkedAppend(UnsafeRawBufferPointer(rebasing: data[position..<position + length]))
-                position += length
-            }
-            return position
+            return try decodeByteArrays(data, count: count, into: &values.byteArrays)
         }
+    }
+
+    /// BYTE_ARRAY values: one pass to check every length, then one copy of the bytes.
+    private static func decodeByteArrays(_ data: UnsafeRawBufferPointer, count: Int, into values: inout ByteArrays) throws(ParquetError) -> Int {
+        let base = data.baseAddress!
+        var position = 0
+        for _ in 0..<count {
+            guard data.count - position >= 4 else {
+                throw ParquetError(.corruptPage, "BYTE_ARRAY length runs past the end of the page data at byte \(position)")
+            }
+            let length = Int(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
+            position += 4
+            guard length <= data.count - position else {
+                throw ParquetError(.corruptPage, "BYTE_ARRAY value of \(length) bytes runs past the end of the page data at byte \(position)")
+            }
+            position += length
+        }
+        let payload = position - 4 * count
+        let start = values.data.count
+        guard start + payload <= Int(Int32.max) else {
+            throw ParquetError(.unsupportedFeature, "a column chunk holds more than 2 GiB of BYTE_ARRAY data")
+        }
+        values.reserveCapacity(values: values.count + count, bytes: start + payload)
+        var offsets = values.offsets
+        values.offsets = []
+        defer { values.offsets = offsets }
+        values.data.append(contentsOf: repeatElement(0, count: payload))
+        values.data.withUnsafeMutableBytes { destination in
+            var source = 0
+            var end = start
+            for _ in 0..<count {
+                let length = Int(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: source, as: UInt32.self)))
+                (destination.baseAddress! + end).copyMemory(from: base + source + 4, byteCount: length)
+                source += 4 + length
+                end += length
+                offsets.append(Int32(truncatingIfNeeded: end))
+            }
+        }
+        return position
     }
 
     /// INT96 timestamps: nanoseconds within the day, then the Julian day number. Computed as

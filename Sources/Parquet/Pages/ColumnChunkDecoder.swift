@@ -25,6 +25,7 @@ struct ColumnChunkDecoder {
     private var definitionScratch: [UInt16] = []
     private var repetitionScratch: [UInt16] = []
     var indexScratch: [UInt32] = []
+    private var pageBuffer: [UInt8] = []
 
     init(descriptor: ColumnDescriptor, metadata: ColumnMetaData, options: ReadOptions, mode: LevelMode) throws {
         self.descriptor = descriptor
@@ -39,6 +40,8 @@ struct ColumnChunkDecoder {
             throw ParquetError(.corruptMetadata, "column chunk declares \(metadata.numValues) values (limit \(options.maxValuesPerColumnChunk))")
         }
         leaf = DecodedLeaf(values: PhysicalValues(type: descriptor.physicalType, width: descriptor.typeLength))
+        leaf.values.reserve(Int(metadata.numValues),
+                            bytesHint: Int(min(max(metadata.totalUncompressedSize, 0), Int64(options.decompressionLimits.maxOutputBytes))))
         if mode == .flat, descriptor.maxDefinitionLevel > 0 {
             leaf.validity = ValidityBitmap(reservingCapacity: Int(metadata.numValues))
         }
@@ -92,9 +95,8 @@ struct ColumnChunkDecoder {
             guard dictionaryHeader.encoding == .plain || dictionaryHeader.encoding == .plainDictionary else {
                 throw ParquetError(.unsupportedEncoding, "dictionary page encoding \(dictionaryHeader.encoding)")
             }
-            let data = try decompress(page, uncompressedSize: Int(header.uncompressedPageSize))
             var dictionary = PhysicalValues(type: descriptor.physicalType, width: descriptor.typeLength)
-            try data.withUnsafeBytes { bytes in
+            try withDecompressed(page, uncompressedSize: Int(header.uncompressedPageSize)) { _, bytes in
                 guard Int(dictionaryHeader.numValues) <= max(bytes.count, 1) * 8 else {
                     throw ParquetError(.corruptPage, "dictionary declares \(dictionaryHeader.numValues) values in \(bytes.count) bytes")
                 }
@@ -105,24 +107,8 @@ struct ColumnChunkDecoder {
             guard let dataHeader = header.dataPage else { throw ParquetError(.corruptMetadata, "data page without its header") }
             let count = Int(dataHeader.numValues)
             try checkCount(count)
-            let data = try decompress(page, uncompressedSize: Int(header.uncompressedPageSize))
-            try data.withUnsafeBytes { bytes in
-                var position = 0
-                ensureScratch(count)
-                if descriptor.maxRepetitionLevel > 0 {
-                    position += try repetitionScratch.withUnsafeMutableBufferPointer { output in
-                        try LevelDecoder.decodeV1(bytes, encoding: dataHeader.repetitionLevelEncoding,
-                                                  maxLevel: descriptor.maxRepetitionLevel, count: count, into: output.baseAddress!)
-                    }
-                }
-                if descriptor.maxDefinitionLevel > 0 {
-                    position += try definitionScratch.withUnsafeMutableBufferPointer { output in
-                        try LevelDecoder.decodeV1(UnsafeRawBufferPointer(rebasing: bytes[position...]), encoding: dataHeader.definitionLevelEncoding,
-                                                  maxLevel: descriptor.maxDefinitionLevel, count: count, into: output.baseAddress!)
-                    }
-                }
-                let present = appendLevels(count: count)
-                try decodeValues(dataHeader.encoding, UnsafeRawBufferPointer(rebasing: bytes[position...]), count: present)
+            try withDecompressed(page, uncompressedSize: Int(header.uncompressedPageSize)) { this, bytes in
+                try this.decodeDataPageV1(dataHeader, bytes, count: count)
             }
         case .dataPageV2:
             guard let v2 = header.dataPageV2 else { throw ParquetError(.corruptMetadata, "data page v2 without its header") }
@@ -153,14 +139,34 @@ struct ColumnChunkDecoder {
             let valuesSize = Int(header.uncompressedPageSize) - repetitionLength - definitionLength
             guard valuesSize >= 0 else { throw ParquetError(.corruptPage, "v2 uncompressed size is smaller than its levels") }
             if v2.isCompressed && codec != .uncompressed && !(stored.isEmpty && valuesSize == 0) {
-                let data = try decompress(stored, uncompressedSize: valuesSize)
-                try data.withUnsafeBytes { bytes in try decodeValues(v2.encoding, bytes, count: present) }
+                try withDecompressed(stored, uncompressedSize: valuesSize) { this, bytes in
+                    try this.decodeValues(v2.encoding, bytes, count: present)
+                }
             } else {
                 try decodeValues(v2.encoding, stored, count: present)
             }
         case .indexPage, nil:
             break
         }
+    }
+
+    private mutating func decodeDataPageV1(_ dataHeader: DataPageHeader, _ bytes: UnsafeRawBufferPointer, count: Int) throws {
+        var position = 0
+        ensureScratch(count)
+        if descriptor.maxRepetitionLevel > 0 {
+            position += try repetitionScratch.withUnsafeMutableBufferPointer { output in
+                try LevelDecoder.decodeV1(bytes, encoding: dataHeader.repetitionLevelEncoding,
+                                          maxLevel: descriptor.maxRepetitionLevel, count: count, into: output.baseAddress!)
+            }
+        }
+        if descriptor.maxDefinitionLevel > 0 {
+            position += try definitionScratch.withUnsafeMutableBufferPointer { output in
+                try LevelDecoder.decodeV1(UnsafeRawBufferPointer(rebasing: bytes[position...]), encoding: dataHeader.definitionLevelEncoding,
+                                          maxLevel: descriptor.maxDefinitionLevel, count: count, into: output.baseAddress!)
+            }
+        }
+        let present = appendLevels(count: count)
+        try decodeValues(dataHeader.encoding, UnsafeRawBufferPointer(rebasing: bytes[position...]), count: present)
     }
 
     private func checkCount(_ count: Int) throws {
@@ -176,14 +182,30 @@ struct ColumnChunkDecoder {
         }
     }
 
-    private func decompress(_ page: UnsafeRawBufferPointer, uncompressedSize: Int) throws -> [UInt8] {
+    /// Calls `body` with the page's decompressed bytes: the stored bytes themselves when the
+    /// chunk is uncompressed, else a buffer reused from page to page.
+    private mutating func withDecompressed(
+        _ page: UnsafeRawBufferPointer, uncompressedSize: Int, _ body: (inout Self, UnsafeRawBufferPointer) throws -> Void
+    ) throws {
         if codec == .uncompressed {
             guard page.count == uncompressedSize else {
                 throw ParquetError(.corruptPage, "uncompressed page stores \(page.count) bytes, header says \(uncompressedSize)")
             }
-            return Array(page)
+            try body(&self, page)
+            return
         }
-        return try Decompressor.decompress(codec, page, expectedSize: uncompressedSize, limits: options.decompressionLimits)
+        guard uncompressedSize >= 0, uncompressedSize <= options.decompressionLimits.maxOutputBytes else {
+            throw ParquetError(.corruptPage, "page declares \(uncompressedSize) decompressed bytes (limit \(options.decompressionLimits.maxOutputBytes))")
+        }
+        var buffer = pageBuffer
+        pageBuffer = []
+        defer { pageBuffer = buffer }
+        if buffer.count < uncompressedSize { buffer = [UInt8](repeating: 0, count: max(uncompressedSize, buffer.count * 2)) }
+        try buffer.withUnsafeMutableBytes { raw in
+            let output = UnsafeMutableRawBufferPointer(rebasing: raw[0..<uncompressedSize])
+            try Decompressor.decompress(codec, page, into: output)
+            try body(&self, UnsafeRawBufferPointer(output))
+        }
     }
 
     /// Records the page's levels; returns how many slots hold a value.
@@ -212,7 +234,7 @@ struct ColumnChunkDecoder {
             leaf.validity?.append(repeating: true, count: count)
         } else {
             definitionScratch.withUnsafeBufferPointer { levels in
-                for i in 0..<count { leaf.validity?.append(levels[i] == maxDefinition) }
+                leaf.validity?.append(codes: UnsafeBufferPointer(rebasing: levels[0..<count]), validCode: maxDefinition)
             }
         }
         return present

@@ -47,7 +47,7 @@ public final class LocalFileReader: RandomAccessReader {
         guard range.lowerBound >= 0, range.upperBound <= fileSize else {
             throw ParquetError(.truncated, "range \(range) is outside the file's \(fileSize) bytes", file: path, offset: range.lowerBound)
         }
-        var buffer = [UInt8](repeating: 0, count: range.count)
+        var buffer = [UInt8](unsafeUninitializedCapacity: range.count) { _, initialized in initialized = range.count }
         var failure: ParquetError?
         buffer.withUnsafeMutableBytes { out in
             var done = 0

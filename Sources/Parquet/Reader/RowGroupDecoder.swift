@@ -88,21 +88,25 @@ public struct RowGroupDecoder: Sendable {
         return try bytes.withUnsafeBytes { try decoder.decode($0, chunkOffset: Int(meta.chunkStart)) }
     }
 
-    private func denseStorage(_ leaf: DecodedLeaf, _ mapping: LeafMapping) throws -> ColumnStorage {
+    /// The leaf's non-null values, converted; moves them out of `leaf` so conversions can reuse
+    /// their storage.
+    private func denseStorage(_ leaf: inout DecodedLeaf, _ mapping: LeafMapping) throws -> ColumnStorage {
         if let dictionary = leaf.dictionary {
             return .dictionary(values: try dictionary.storage(mapping.conversion), indices: leaf.indices)
         }
-        return try leaf.values.storage(mapping.conversion)
+        let values = leaf.values
+        leaf.values = PhysicalValues(type: values.type, width: values.width)
+        return try values.storage(mapping.conversion)
     }
 
     private func decodeField(_ plan: FieldPlan, chunks: [Int: [UInt8]], rowCount: Int) throws -> Column {
         switch plan {
         case .primitive(let leafIndex, let mapping):
-            let leaf = try decodeLeaf(leafIndex, mode: .flat, chunks: chunks)
+            var leaf = try decodeLeaf(leafIndex, mode: .flat, chunks: chunks)
             guard leaf.slotCount == rowCount else {
                 throw ParquetError(.corruptPage, "column holds \(leaf.slotCount) values, the row group \(rowCount) rows")
             }
-            let dense = try denseStorage(leaf, mapping)
+            let dense = try denseStorage(&leaf, mapping)
             guard let validity = leaf.validity, validity.nullCount > 0 else {
                 return Column(type: mapping.type, storage: dense)
             }
@@ -111,9 +115,10 @@ public struct RowGroupDecoder: Sendable {
             }
             return Column(type: mapping.type, storage: dense.scattered(over: validity), validity: validity)
         case .list(let leafIndex, let mapping, let listLevel, let elementLevel):
-            let leaf = try decodeLeaf(leafIndex, mode: .levels, chunks: chunks)
+            var leaf = try decodeLeaf(leafIndex, mode: .levels, chunks: chunks)
+            let elements = try denseStorage(&leaf, mapping)
             let column = try ListAssembler.assemble(
-                leaf: leaf, elements: try denseStorage(leaf, mapping), elementType: mapping.type,
+                leaf: leaf, elements: elements, elementType: mapping.type,
                 listDefinitionLevel: listLevel, elementDefinitionLevel: elementLevel,
                 maxDefinitionLevel: schema.columns[leafIndex].maxDefinitionLevel)
             guard column.count == rowCount else {
@@ -123,9 +128,9 @@ public struct RowGroupDecoder: Sendable {
         case .json(let node):
             var leaves: [Int: NestedAssembler.Leaf] = [:]
             for leafIndex in node.leaves {
-                let decoded = try decodeLeaf(leafIndex, mode: .levels, chunks: chunks)
+                var decoded = try decodeLeaf(leafIndex, mode: .levels, chunks: chunks)
                 let mapping = try schema.columns[leafIndex].mapping()
-                let values = Column(type: mapping.type, storage: try denseStorage(decoded, mapping))
+                let values = Column(type: mapping.type, storage: try denseStorage(&decoded, mapping))
                 leaves[leafIndex] = NestedAssembler.Leaf(decoded: decoded, values: values, column: schema.columns[leafIndex])
             }
             return try NestedAssembler(root: node, schema: schema).assemble(leaves, rowCount: rowCount)

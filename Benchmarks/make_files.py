@@ -1,0 +1,51 @@
+"""Writes the decode benchmark's file set into Benchmarks/Data/ (not committed).
+
+Two files with the same 2,000,000 rows, one SNAPPY and one ZSTD, as pyarrow writes them by
+default (dictionary where it pays, 1 MiB pages, 1,000,000-row row groups):
+  id        int64, sequential                      (PLAIN)
+  ts        timestamp[us, UTC], increasing          (PLAIN)
+  city      string, 50 distinct values              (dictionary)
+  user      string, ~1.5M distinct values, 10-24 B  (dictionary falls back to PLAIN)
+  amount    float64, random, 5% null
+  quantity  int32, 1..20                            (dictionary)
+Run: python3 Benchmarks/make_files.py
+"""
+import os
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROWS = 2_000_000
+
+
+def table():
+    rng = np.random.default_rng(20261125)
+    cities = np.array([f"city-{i:02d}-{'x' * (i % 7)}" for i in range(50)], dtype=object)
+    users = np.char.add("user-", rng.integers(0, 1_500_000, ROWS).astype(str))
+    users = np.char.add(users, np.where(rng.random(ROWS) < 0.5, "-alpha", "-beta-gamma"))
+    amount = rng.random(ROWS) * 1000
+    amount_mask = rng.random(ROWS) < 0.05
+    return pa.table({
+        "id": pa.array(np.arange(ROWS, dtype=np.int64)),
+        "ts": pa.array(1_700_000_000_000_000 + np.arange(ROWS, dtype=np.int64) * 1_000_003, pa.timestamp("us", tz="UTC")),
+        "city": pa.array(cities[rng.integers(0, 50, ROWS)], pa.string()),
+        "user": pa.array(users, pa.string()),
+        "amount": pa.array(amount, pa.float64(), mask=amount_mask),
+        "quantity": pa.array(rng.integers(1, 21, ROWS).astype(np.int32)),
+    })
+
+
+def main():
+    out = os.path.join(HERE, "Data")
+    os.makedirs(out, exist_ok=True)
+    t = table()
+    for codec in ("snappy", "zstd"):
+        path = os.path.join(out, f"bench-{codec}.parquet")
+        pq.write_table(t, path, compression=codec, row_group_size=1_000_000)
+        print(path, os.path.getsize(path), "bytes")
+
+
+if __name__ == "__main__":
+    main()
