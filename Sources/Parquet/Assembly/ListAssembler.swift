@@ -27,12 +27,10 @@ enum ListAssembler {
             }
         }
         if leaf.slotCount > 0 { offsets.append(elementCount) }
-        guard elementValidity.count - elementValidity.nullCount == denseCount(dense) else {
-            throw ParquetError(.corruptPage, "levels declare \(elementValidity.count - elementValidity.nullCount) values, the pages hold \(denseCount(dense))")
+        guard elementValidity.count - elementValidity.nullCount == dense.count else {
+            throw ParquetError(.corruptPage, "levels declare \(elementValidity.count - elementValidity.nullCount) values, the pages hold \(dense.count)")
         }
         let child = Column(type: elementType, storage: dense.scattered(over: elementValidity), validity: elementValidity)
         return Column(type: .list(elementType), storage: .list(offsets: offsets, child: child), validity: rowValidity)
     }
 }
-
-func denseCount(_ storage: ColumnStorage) -> Int { storage.count }

@@ -14,7 +14,4 @@ struct DecodedLeaf {
     var repetitionLevels: [UInt16] = []
     /// Level entries (values, nulls and empty lists) decoded.
     var slotCount = 0
-
-    /// Non-null values decoded, whichever form they are in.
-    var denseCount: Int { dictionary == nil ? values.count : indices.count }
 }
