@@ -63,16 +63,17 @@ done
 
 # One value per line; the secret goes straight into a variable, never to the terminal.
 values=$("$python" - "$state" <<'EOF'
-import json, sys, urllib.error, urllib.request
+import json, sys, boto3
+from botocore.config import Config
 s = json.load(open(sys.argv[1]))
-try:
-    urllib.request.urlopen(s["endpoint"] + "/", timeout=5).close()
-except urllib.error.HTTPError:
-    pass  # any HTTP answer will do (unsigned requests get 403)
+boto3.client("s3", endpoint_url=s["endpoint"], region_name=s["region"],
+             aws_access_key_id=s["accessKeyId"], aws_secret_access_key=s["secretAccessKey"],
+             config=Config(connect_timeout=5, read_timeout=5, retries={"max_attempts": 1}),
+             ).list_buckets()  # signed request: endpoint and key work
 for k in ("endpoint", "region", "accessKeyId", "secretAccessKey"):
     print(s[k])
 EOF
-) || fail "endpoint from $state does not answer"
+) || fail "endpoint in $state does not answer a signed ListBuckets"
 {
     read -r LAKEINGEST_S3_ENDPOINT
     read -r LAKEINGEST_S3_REGION
