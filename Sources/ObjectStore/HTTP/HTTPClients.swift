@@ -1,0 +1,35 @@
+import AsyncHTTPClient
+import NIOCore
+import Synchronization
+
+/// Process-wide HTTP clients, one per timeout setting, shared by every store and catalog
+/// client. They live as long as the process (like `HTTPClient.shared`), so no caller has to
+/// shut one down.
+enum HTTPClients {
+    private struct Key: Hashable {
+        var connect: Duration
+        var read: Duration
+    }
+
+    private static let clients = Mutex<[Key: HTTPClient]>([:])
+
+    static func client(connectTimeout: Duration, readTimeout: Duration) -> HTTPClient {
+        clients.withLock { clients in
+            let key = Key(connect: connectTimeout, read: readTimeout)
+            if let client = clients[key] { return client }
+            var configuration = HTTPClient.Configuration()
+            configuration.timeout = .init(connect: .init(connectTimeout), read: .init(readTimeout))
+            configuration.decompression = .disabled
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            clients[key] = client
+            return client
+        }
+    }
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+@testable import ObjectStore
+import Testing
+
+@Suite("local object store")
+struct LocalObjectStoreTests {
+    func makeStore() throws -> (LocalObjectStore, String) {
+        let root = NSTemporaryDirectory() + "lakeingest-local-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        return (LocalObjectStore(location: "file://" + root), root)
+    }
+
+    @Test("put, get, ranges, head and listing behave like S3")
+    func semantics() async throws {
+        let (store, root) = try makeStore()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let body = (0..<1000).map { UInt8(truncatingIfNeeded: $0) }
+        try await store.put("t/day=2024-01-02/b.parquet", body: body)
+        try await store.put("t/day=2024-01-01/a.parquet", body: [1, 2])
+        try await store.put("t/_SUCCESS", body: [])
+        try await store.put("u/x", body: [9])
+        #expect(try await store.get("t/day=2024-01-02/b.parquet", range: .bounded(0..<1)) == [0])
+        #expect(try await store.get("t/day=2024-01-02/b.parquet", range: .bounded(990..<2000)) == Array(body[990...]))
+        #expect(try await store.get("t/day=2024-01-02/b.parquet", range: .suffix(3)) == Array(body.suffix(3)))
+        #expect(try await store.head("t/_SUCCESS").size == 0)
+        let error = await #expect(throws: ObjectStoreError.self) { try await store.get("t/_SUCCESS", range: .bounded(5..<6)) }
+        #expect(error?.code == .invalidRange)
+        let missing = await #expect(throws: ObjectStoreError.self) { try await store.get("t/none") }
+        #expect(missing?.code == .noSuchKey)
+        let keys = try await store.listAll(prefix: "t/").map(\.key)
+        #expect(keys == ["t/_SUCCESS", "t/day=2024-01-01/a.parquet", "t/day=2024-01-02/b.parquet"])
+        #expect(try await store.listAll(prefix: "t/day=2024-01-0").count == 2)
+        try await store.put("u/x", body: [7, 7])
+        #expect(try await store.get("u/x") == [7, 7])
+    }
+
+    @Test("range coalescing merges only ranges within the gap")
+    func coalescing() {
+        let groups = RangeCoalescing.groups([0..<10, 15..<20, 100..<110, 5..<8], maxGap: 5)
+        #expect(groups == [
+            RangeCoalescing.Group(span: 0..<20, members: [0, 3, 1]),
+            RangeCoalescing.Group(span: 100..<110, members: [2]),
+        ])
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import ObjectStore
+import Testing
+
+/// The S3 store against a real S3-protocol server: moto's standalone server with signature
+/// checking on, started by the test command (Tests/Fixtures/s3/with_s3.sh) and described by
+/// LAKEINGEST_S3_* variables.
+@Suite("S3 against moto", .serialized)
+struct S3IntegrationTests {
+    struct Server {
+        var endpoint: String
+        var region: String
+        var credentials: AWSCredentials
+    }
+
+    static let server: Server? = {
+        let env = ProcessInfo.processInfo.environment
+        guard let endpoint = env["LAKEINGEST_S3_ENDPOINT"], let key = env["LAKEINGEST_S3_ACCESS_KEY"],
+              let secret = env["LAKEINGEST_S3_SECRET_KEY"] else {
+            print("skipped: LAKEINGEST_S3_ENDPOINT not set; run the suite with `make test` (Tests/Fixtures/s3/with_s3.sh starts moto)")
+            return nil
+        }
+        return Server(endpoint: endpoint, region: env["LAKEINGEST_S3_REGION"] ?? "us-east-1",
+                      credentials: AWSCredentials(accessKeyId: key, secretAccessKey: secret))
+    }()
+
+    static func store(_ bucket: String, credentials: AWSCredentials? = nil, pageSize: Int? = nil) -> S3ObjectStore {
+        let server = server!
+        return S3ObjectStore(S3Configuration(
+            bucket: bucket, region: server.region, credentials: credentials ?? server.credentials,
+            endpoint: server.endpoint, pathStyle: true, listPageSize: pageSize))
+    }
+
+    static func freshBucket(_ name: String) async throws -> S3ObjectStore {
+        let bucket = "\(name)-\(UInt32.random(in: 0...UInt32.max))"
+        let store = store(bucket)
+        try await store.createBucket()
+        return store
+    }
+
+    @Test("a wrong secret key is signatureMismatch; an unknown key is invalidAccessKey", .enabled(if: server != nil))
+    func credentialErrors() async throws {
+        let good = try await Self.freshBucket("creds")
+        try await good.put("k", body: [1, 2, 3])
+        let server = Self.server!
+        let wrongSecret = Self.store(good.bucket, credentials: AWSCredentials(
+            accessKeyId: server.credentials.accessKeyId, secretAccessKey: "wrong-secret-value"))
+        let error = await #expect(throws: ObjectStoreError.self) { try await wrongSecret.get("k") }
+        #expect(error?.code == .signatureMismatch)
+        #expect(error?.status == 403)
+        let unknown = Self.store(good.bucket, credentials: AWSCredentials(accessKeyId: "AKIAUNKNOWN0000000000", secretAccessKey: "x"))
+        let second = await #expect(throws: ObjectStoreError.self) { try await unknown.get("k") }
+        #expect(second?.code == .invalidAccessKey)
+        for failure in [error, second].compactMap({ $0 }) {
+            #expect(!"\(failure)".contains(server.credentials.secretAccessKey))
+            #expect(!"\(failure)".contains("wrong-secret-value"))
+        }
+    }
+
+    @Test("listing 2,500 keys returns each exactly once across pages", .enabled(if: server != nil))
+    func listingAcrossPages() async throws {
+        let store = try await Self.freshBucket("list")
+        let keys = (0..<2_500).map { "p/\(String(format: "%05d", $0 * 7 % 2_500)).parquet" }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for chunk in stride(from: 0, to: keys.count, by: 313) {
+                let slice = keys[chunk..<min(chunk + 313, keys.count)]
+                group.addTask { for key in slice { try await store.put(key, body: Array(key.utf8)) } }
+            }
+            try await group.waitForAll()
+        }
+        try await store.put("other/x", body: [1])
+        let listed = try await store.listAll(prefix: "p/")
+        #expect(listed.count == 2_500)
+        #expect(Set(listed.map(\.key)) == Set(keys))
+        #expect(listed.map(\.key) == listed.map(\.key).sorted())
+        #expect(listed.allSatisfy { $0.size == $0.key.utf8.count && $0.etag != nil })
+        let small = Self.store(store.bucket, pageSize: 97)
+        #expect(try await small.listAll(prefix: "p/0").map(\.key) == keys.filter { $0.hasPrefix("p/0") }.sorted())
+    }
+
+    @Test("ranged reads are byte-exact at the edges", .enabled(if: server != nil))
+    func rangedReads() async throws {
+        let store = try await Self.freshBucket("ranges")
+        let body = (0..<10_000).map { UInt8(truncatingIfNeeded: $0 * 13 + 5) }
+        try await store.put("obj", body: body)
+        #expect(try await store.get("obj", range: .bounded(0..<1)) == [body[0]])
+        #expect(try await store.get("obj", range: .bounded(9_999..<10_000)) == [body[9_999]])
+        #expect(try await store.get("obj", range: .bounded(123..<4_567)) == Array(body[123..<4_567]))
+        #expect(try await store.get("obj", range: .suffix(8)) == Array(body.suffix(8)))
+        #expect(try await store.get("obj", range: .suffix(20_000)) == body)
+        #expect(try await store.get("obj", range: .bounded(9_990..<20_000)) == Array(body[9_990...]))
+        let error = await #expect(throws: ObjectStoreError.self) { try await store.get("obj", range: .bounded(10_000..<10_010)) }
+        #expect(error?.code == .invalidRange)
+        #expect(try await store.head("obj").size == 10_000)
+    }
+
+    @Test("objects of 0 bytes and 100 MiB", .enabled(if: server != nil))
+    func sizes() async throws {
+        let store = try await Self.freshBucket("sizes")
+        try await store.put("empty", body: [])
+        #expect(try await store.get("empty") == [])
+        #expect(try await store.head("empty").size == 0)
+        var big = [UInt8](repeating: 0, count: 100 << 20)
+        for i in stride(from: 0, to: big.count, by: 4096) { big[i] = UInt8(truncatingIfNeeded: i >> 12) }
+        try await store.put("big", body: big)
+        #expect(try await store.head("big").size == big.count)
+        let back = try await store.get("big")
+        #expect(back.count == big.count)
+        #expect(back == big)
+        #expect(try await store.get("big", range: .bounded((100 << 20) - 5000..<(100 << 20))) == Array(big.suffix(5000)))
+    }
+
+    @Test("keys with spaces, unicode, + and = round-trip and list by prefix", .enabled(if: server != nil))
+    func awkwardKeys() async throws {
+        let store = try await Self.freshBucket("keys")
+        let keys = ["day=2024-01-01/part 1.parquet", "a/b/ü ñ+x.txt", "a/b/c=d&e.txt", "a+b/plain.txt", "x/~tilde (1).json"]
+        for key in keys { try await store.put(key, body: Array(key.utf8)) }
+        for key in keys {
+            #expect(try await store.get(key) == Array(key.utf8), "\(key)")
+            #expect(try await store.head(key).size == key.utf8.count)
+        }
+        #expect(try await store.listAll(prefix: "day=2024-01-01/").map(\.key) == ["day=2024-01-01/part 1.parquet"])
+        #expect(try await store.listAll(prefix: "a/b/").map(\.key) == ["a/b/c=d&e.txt", "a/b/ü ñ+x.txt"])
+        #expect(try await store.listAll(prefix: "a+b/").map(\.key) == ["a+b/plain.txt"])
+    }
+
+    @Test("missing keys and buckets are typed errors naming them", .enabled(if: server != nil))
+    func missing() async throws {
+        let store = try await Self.freshBucket("missing")
+        let noKey = await #expect(throws: ObjectStoreError.self) { try await store.get("nope/x.parquet") }
+        #expect(noKey?.code == .noSuchKey)
+        #expect(noKey?.key == "nope/x.parquet")
+        #expect(noKey?.bucket == store.bucket)
+        let headMissing = await #expect(throws: ObjectStoreError.self) { try await store.head("nope") }
+        #expect(headMissing?.code == .noSuchKey)
+        let noBucket = Self.store("no-such-bucket-\(UInt32.random(in: 0...UInt32.max))")
+        let error = await #expect(throws: ObjectStoreError.self) { try await noBucket.get("k") }
+        #expect(error?.code == .noSuchBucket)
+    }
+
+    @Test("a ranged reader coalesces nearby ranges into one request", .enabled(if: server != nil))
+    func coalescedReads() async throws {
+        let store = try await Self.freshBucket("coalesce")
+        let body = (0..<50_000).map { UInt8(truncatingIfNeeded: $0 * 7) }
+        try await store.put("f", body: body)
+        let reader = ObjectRangeReader(store: store, key: "f", size: body.count, coalesceGap: 1000)
+        let ranges = [40_000..<41_000, 100..<200, 500..<900, 41_500..<42_000]
+        let parts = try await reader.read(ranges: ranges)
+        for (range, part) in zip(ranges, parts) { #expect(part == Array(body[range])) }
+        #expect(RangeCoalescing.groups(ranges, maxGap: 1000).count == 2)
+    }
+}
