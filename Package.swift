@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "Columnar", targets: ["Columnar"]),
         .library(name: "Parquet", targets: ["Parquet"]),
         .library(name: "ObjectStore", targets: ["ObjectStore"]),
+        .library(name: "Engine", targets: ["Engine"]),
         .executable(name: "ingest-worker", targets: ["ingest-worker"]),
     ],
     dependencies: [
@@ -35,6 +36,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        .target(name: "Engine", dependencies: ["Parquet", "ObjectStore", "Columnar", "Codecs"]),
         .executableTarget(
             name: "ingest-worker",
             dependencies: [
@@ -47,7 +49,7 @@ let package = Package(
         .testTarget(
             name: "ObjectStoreTests",
             dependencies: [
-                "ObjectStore",
+                "ObjectStore", "Engine", "Parquet",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

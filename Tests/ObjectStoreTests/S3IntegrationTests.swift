@@ -1,5 +1,7 @@
 import Foundation
+import Engine
 import ObjectStore
+import Parquet
 import Testing
 
 /// The S3 store against a real S3-protocol server: moto's standalone server with signature
@@ -148,5 +150,43 @@ struct S3IntegrationTests {
         let parts = try await reader.read(ranges: ranges)
         for (range, part) in zip(ranges, parts) { #expect(part == Array(body[range])) }
         #expect(RangeCoalescing.groups(ranges, maxGap: 1000).count == 2)
+    }
+}
+
+extension S3IntegrationTests {
+    static let fixtures: String = {
+        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
+        parts.removeLast(2)
+        return parts.joined(separator: "/") + "/Fixtures/writer-matrix"
+    }()
+
+    @Test("a Parquet file on S3: one footer read, then one coalesced read per row group", .enabled(if: server != nil))
+    func parquetOverS3() async throws {
+        let store = try await Self.freshBucket("parquet")
+        let path = Self.fixtures + "/pyarrow-snappy-dict-v1.parquet"
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        try await store.put("t/data/part-0.parquet", body: bytes)
+        let counting = CountingStore(store)
+        let remote = try await ParquetFileReader(
+            source: ObjectParquetSource(store: counting, key: "t/data/part-0.parquet", size: bytes.count), name: "s3://parquet/part-0")
+        #expect(counting.getCount == 1)
+        let local = try await ParquetFileReader(source: try LocalFileReader(path: path), name: path)
+        let fields = try remote.fieldIndices(["i32", "str_low", "f64", "ts_us", "dec9_2"])
+        for group in remote.metadata.rowGroups.indices {
+            let before = counting.getCount
+            let batch = try await remote.readRowGroup(group, fields: fields)
+            #expect(counting.getCount == before + 1, "row group \(group) took \(counting.getCount - before) requests")
+            let expected = try await local.readRowGroup(group, fields: fields)
+            #expect(batch.rowCount == expected.rowCount)
+            for (column, other) in zip(batch.columns, expected.columns) {
+                // Compared as printed values: NaN is not equal to itself as a Double.
+                #expect((0..<batch.rowCount).allSatisfy { column.value(at: $0).jsonText == other.value(at: $0).jsonText })
+            }
+        }
+        let wide = try await ParquetFileReader(
+            source: ObjectParquetSource(store: counting, key: "t/data/part-0.parquet", size: bytes.count, coalesceGap: 0), name: "s3")
+        let before = counting.getCount
+        _ = try await wide.readRowGroup(0, fields: fields)
+        #expect(counting.getCount - before <= 5, "one request per projected chunk at most without coalescing")
     }
 }

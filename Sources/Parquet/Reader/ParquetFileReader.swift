@@ -1,8 +1,8 @@
 import Columnar
 
 /// Reads a Parquet file through a ``RandomAccessReader``: the footer in at most two reads (a
-/// speculative tail read, then the rest if the footer is larger), then one read per projected
-/// column chunk of each row group.
+/// speculative tail read, then the rest if the footer is larger), then the projected column
+/// chunks of a row group in one batch of ranges (which remote readers coalesce).
 public final class ParquetFileReader<Source: RandomAccessReader>: Sendable {
     public let source: Source
     /// The name used in errors (a path or object key).
@@ -24,13 +24,13 @@ public final class ParquetFileReader<Source: RandomAccessReader>: Sendable {
             let size = try await source.size()
             fileSize = size
             guard size >= 12 else { throw ParquetError(.truncated, "file of \(size) bytes is too small to be Parquet") }
-            let head = try await source.read(0..<4)
-            guard head == Array("PAR1".utf8) else {
-                throw ParquetError(.notParquet, "the file does not start with the PAR1 magic", offset: 0)
-            }
             var range = FooterDecoder.initialRange(fileSize: size, readSize: options.footerReadSize)
             while true {
                 let tail = try await source.read(range)
+                // The leading magic is checked when the tail read covers it (it costs no request).
+                if range.lowerBound == 0, Array(tail.prefix(4)) != Array("PAR1".utf8) {
+                    throw ParquetError(.notParquet, "the file does not start with the PAR1 magic", offset: 0)
+                }
                 let step = try tail.withUnsafeBytes { bytes throws(ParquetError) in try FooterDecoder.decode(fileSize: size, tail: bytes) }
                 switch step {
                 case .needs(let larger):
@@ -91,10 +91,10 @@ public final class ParquetFileReader<Source: RandomAccessReader>: Sendable {
     public func readRowGroup(_ index: Int, fields: [Int]) async throws -> RecordBatch {
         do {
             let decoder = try rowGroupDecoder(index, fields: fields)
+            let needed = try decoder.chunkRanges()
+            let bytes = try await source.read(ranges: needed.map(\.range))
             var chunks: [Int: [UInt8]] = [:]
-            for (leaf, range) in try decoder.chunkRanges() {
-                chunks[leaf] = try await source.read(range)
-            }
+            for (request, data) in zip(needed, bytes) { chunks[request.leaf] = data }
             return try decoder.decode(chunks: chunks)
         } catch let error as ParquetError {
             throw error.with(file: name, rowGroup: index)

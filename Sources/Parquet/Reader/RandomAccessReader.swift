@@ -9,6 +9,17 @@ public protocol RandomAccessReader: Sendable {
     func size() async throws -> Int
     /// The bytes in `range`, exactly.
     func read(_ range: Range<Int>) async throws -> [UInt8]
+    /// The bytes of every range, in order. Readers over remote objects merge nearby ranges
+    /// into fewer requests; the default reads them one by one.
+    func read(ranges: [Range<Int>]) async throws -> [[UInt8]]
+}
+
+extension RandomAccessReader {
+    public func read(ranges: [Range<Int>]) async throws -> [[UInt8]] {
+        var result: [[UInt8]] = []
+        for range in ranges { result.append(try await read(range)) }
+        return result
+    }
 }
 
 /// A local file read with `pread`.
