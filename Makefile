@@ -45,7 +45,9 @@ fixtures: python-deps
 
 ## Decode benchmarks (release), and the same files through pyarrow.
 bench: deps python-deps
+	python3 Benchmarks/make_files.py
 	cd Benchmarks && swift package --allow-writing-to-package-directory benchmark
+	swift build -c release --product ingest-worker
 	python3 Benchmarks/pyarrow_compare.py
 
 ## The main job for now: decode the bundled sample file and print its rows as JSON.

@@ -37,9 +37,28 @@ def table():
     })
 
 
+def wide_table():
+    """20 int64/double/string columns, 300,000 rows: the object-store request-count benchmark."""
+    rng = np.random.default_rng(7)
+    n = 300_000
+    columns = {}
+    for i in range(20):
+        kind = i % 3
+        if kind == 0:
+            columns[f"c{i:02d}"] = pa.array(rng.integers(0, 1 << 40, n))
+        elif kind == 1:
+            columns[f"c{i:02d}"] = pa.array(rng.random(n))
+        else:
+            columns[f"c{i:02d}"] = pa.array(np.char.add("v", rng.integers(0, 5000, n).astype(str)), pa.string())
+    return pa.table(columns)
+
+
 def main():
     out = os.path.join(HERE, "Data")
     os.makedirs(out, exist_ok=True)
+    wide = os.path.join(out, "wide-20.parquet")
+    pq.write_table(wide_table(), wide, compression="snappy", row_group_size=100_000)
+    print(wide, os.path.getsize(wide), "bytes")
     t = table()
     for codec in ("snappy", "zstd"):
         path = os.path.join(out, f"bench-{codec}.parquet")
