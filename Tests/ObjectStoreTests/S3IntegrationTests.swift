@@ -190,3 +190,34 @@ extension S3IntegrationTests {
         #expect(counting.getCount - before <= 5, "one request per projected chunk at most without coalescing")
     }
 }
+
+extension S3IntegrationTests {
+    @Test("temporary credentials sign with X-Amz-Security-Token; a wrong token is refused", .enabled(if: server != nil))
+    func sessionCredentials() async throws {
+        let env = ProcessInfo.processInfo.environment
+        let bucketStore = try await Self.freshBucket("session")
+        try await bucketStore.put("k", body: [4, 5, 6])
+        let session = AWSCredentials(
+            accessKeyId: try #require(env["LAKEINGEST_S3_SESSION_ACCESS_KEY"]),
+            secretAccessKey: try #require(env["LAKEINGEST_S3_SESSION_SECRET_KEY"]),
+            sessionToken: try #require(env["LAKEINGEST_S3_SESSION_TOKEN"]))
+        let store = Self.store(bucketStore.bucket, credentials: session)
+        #expect(try await store.get("k") == [4, 5, 6])
+        var forged = session
+        forged.sessionToken = "not-the-token"
+        let error = await #expect(throws: ObjectStoreError.self) { try await Self.store(bucketStore.bucket, credentials: forged).get("k") }
+        #expect(error != nil)
+        #expect(!"\(String(describing: error))".contains("not-the-token"))
+    }
+
+    @Test("credentials fall back to the AWS_* environment variables")
+    func environmentCredentials() {
+        #expect(AWSCredentials.resolve(accessKeyId: "A", secretAccessKey: "S", sessionToken: nil)?.accessKeyId == "A")
+        setenv("AWS_ACCESS_KEY_ID", "ENVKEY", 1)
+        setenv("AWS_SECRET_ACCESS_KEY", "ENVSECRET", 1)
+        setenv("AWS_SESSION_TOKEN", "ENVTOKEN", 1)
+        defer { unsetenv("AWS_ACCESS_KEY_ID"); unsetenv("AWS_SECRET_ACCESS_KEY"); unsetenv("AWS_SESSION_TOKEN") }
+        let resolved = AWSCredentials.resolve(accessKeyId: nil, secretAccessKey: nil, sessionToken: nil)
+        #expect(resolved == AWSCredentials(accessKeyId: "ENVKEY", secretAccessKey: "ENVSECRET", sessionToken: "ENVTOKEN"))
+    }
+}

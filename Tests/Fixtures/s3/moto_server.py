@@ -42,6 +42,13 @@ POLICY_DOCUMENT = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
 }
+# A role the user may assume: its temporary credentials (with a session token) test
+# X-Amz-Security-Token signing end to end.
+ROLE_NAME = "lakeingest-test-role"
+ROLE_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"}],
+}
 
 
 def _sigv4_quote(s: str, safe: str) -> str:
@@ -148,6 +155,13 @@ def start(port: int, signature_fix: bool):
         iam.attach_user_policy(UserName=USER_NAME, PolicyArn=policy_arn)
         key = iam.create_access_key(UserName=USER_NAME)["AccessKey"]
         access_key, secret = key["AccessKeyId"], key["SecretAccessKey"]
+        role_arn = iam.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps(ROLE_TRUST))["Role"]["Arn"]
+        iam.attach_role_policy(RoleName=ROLE_NAME, PolicyArn=policy_arn)
+
+        sts = boto3.client(
+            "sts", endpoint_url=endpoint, region_name=REGION, aws_access_key_id=access_key, aws_secret_access_key=secret
+        )
+        session = sts.assume_role(RoleArn=role_arn, RoleSessionName="lakeingest-tests")["Credentials"]
 
         _set_auth(True)  # every request from here on is signature-checked
 
@@ -174,6 +188,9 @@ def start(port: int, signature_fix: bool):
         "region": REGION,
         "accessKeyId": access_key,
         "secretAccessKey": secret,
+        "sessionAccessKeyId": session["AccessKeyId"],
+        "sessionSecretAccessKey": session["SecretAccessKey"],
+        "sessionToken": session["SessionToken"],
         "pid": os.getpid(),
     }
     return server, state

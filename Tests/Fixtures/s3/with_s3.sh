@@ -4,7 +4,8 @@
 #   Tests/Fixtures/s3/with_s3.sh CMD [ARGS...]
 #
 # Exports LAKEINGEST_S3_ENDPOINT, LAKEINGEST_S3_REGION, LAKEINGEST_S3_ACCESS_KEY and
-# LAKEINGEST_S3_SECRET_KEY for CMD, always stops the server afterwards (also on INT/TERM)
+# LAKEINGEST_S3_SECRET_KEY (and LAKEINGEST_S3_SESSION_ACCESS_KEY, _SESSION_SECRET_KEY and
+# _SESSION_TOKEN: an assumed role's temporary credentials) for CMD, always stops the server afterwards (also on INT/TERM)
 # and exits with CMD's exit code. Exits 1 with a message if moto does not come up within
 # LAKEINGEST_S3_START_TIMEOUT seconds (default 30).
 # Optional: PYTHON (default python3); LAKEINGEST_S3_MOTO_LOG=FILE keeps the server's log
@@ -70,7 +71,7 @@ boto3.client("s3", endpoint_url=s["endpoint"], region_name=s["region"],
              aws_access_key_id=s["accessKeyId"], aws_secret_access_key=s["secretAccessKey"],
              config=Config(connect_timeout=5, read_timeout=5, retries={"max_attempts": 1}),
              ).list_buckets()  # signed request: endpoint and key work
-for k in ("endpoint", "region", "accessKeyId", "secretAccessKey"):
+for k in ("endpoint", "region", "accessKeyId", "secretAccessKey", "sessionAccessKeyId", "sessionSecretAccessKey", "sessionToken"):
     print(s[k])
 EOF
 ) || fail "endpoint in $state does not answer a signed ListBuckets"
@@ -79,9 +80,14 @@ EOF
     read -r LAKEINGEST_S3_REGION
     read -r LAKEINGEST_S3_ACCESS_KEY
     read -r LAKEINGEST_S3_SECRET_KEY
+    read -r LAKEINGEST_S3_SESSION_ACCESS_KEY
+    read -r LAKEINGEST_S3_SESSION_SECRET_KEY
+    read -r LAKEINGEST_S3_SESSION_TOKEN
 } <<<"$values"
 unset values
 export LAKEINGEST_S3_ENDPOINT LAKEINGEST_S3_REGION LAKEINGEST_S3_ACCESS_KEY LAKEINGEST_S3_SECRET_KEY
+# Temporary credentials of an assumed role (access key, secret, session token).
+export LAKEINGEST_S3_SESSION_ACCESS_KEY LAKEINGEST_S3_SESSION_SECRET_KEY LAKEINGEST_S3_SESSION_TOKEN
 echo "with_s3.sh: S3 (moto) at $LAKEINGEST_S3_ENDPOINT, region $LAKEINGEST_S3_REGION, key $LAKEINGEST_S3_ACCESS_KEY" >&2
 
 "$@"
