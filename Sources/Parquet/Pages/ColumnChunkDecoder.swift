@@ -40,6 +40,7 @@ struct ColumnChunkDecoder {
             throw ParquetError(.corruptMetadata, "column chunk declares \(metadata.numValues) values (limit \(options.maxValuesPerColumnChunk))")
         }
         leaf = DecodedLeaf(values: PhysicalValues(type: descriptor.physicalType, width: descriptor.typeLength))
+        if metadata.encodings.contains(where: \.isDictionary) { leaf.indices.reserveCapacity(Int(metadata.numValues)) }
         leaf.values.reserve(Int(metadata.numValues),
                             bytesHint: Int(min(max(metadata.totalUncompressedSize, 0), Int64(options.decompressionLimits.maxOutputBytes))))
         if mode == .flat, descriptor.maxDefinitionLevel > 0 {
@@ -84,6 +85,16 @@ struct ColumnChunkDecoder {
                                column: descriptor.dottedPath, offset: chunkOffset)
         }
         if usingIndices, let dictionaryPage { leaf.dictionary = dictionaryPage }
+        if mode == .flat, let validity = leaf.validity, validity.nullCount > 0 {
+            let present = validity.count - validity.nullCount
+            let dense = leaf.dictionary == nil ? leaf.values.count : leaf.indices.count
+            guard dense == present else {
+                throw ParquetError(.corruptPage, "levels declare \(present) values, the pages hold \(dense)",
+                                   column: descriptor.dottedPath, offset: chunkOffset)
+            }
+            if leaf.dictionary == nil { leaf.values.spread(over: validity) } else { spreadInPlace(&leaf.indices, validity, placeholder: 0) }
+            leaf.isSpread = true
+        }
         return leaf
     }
 

@@ -110,10 +110,7 @@ public struct RowGroupDecoder: Sendable {
             guard let validity = leaf.validity, validity.nullCount > 0 else {
                 return Column(type: mapping.type, storage: dense)
             }
-            guard dense.count == validity.count - validity.nullCount else {
-                throw ParquetError(.corruptPage, "levels declare \(validity.count - validity.nullCount) values, the pages hold \(dense.count)")
-            }
-            return Column(type: mapping.type, storage: dense.scattered(over: validity), validity: validity)
+            return Column(type: mapping.type, storage: dense, validity: validity)
         case .list(let leafIndex, let mapping, let listLevel, let elementLevel):
             var leaf = try decodeLeaf(leafIndex, mode: .levels, chunks: chunks)
             let elements = try denseStorage(&leaf, mapping)
