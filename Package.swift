@@ -7,7 +7,9 @@ let package = Package(
         .library(name: "Codecs", targets: ["Codecs"]),
         .library(name: "Columnar", targets: ["Columnar"]),
         .library(name: "Parquet", targets: ["Parquet"]),
+        .library(name: "Avro", targets: ["Avro"]),
         .library(name: "ObjectStore", targets: ["ObjectStore"]),
+        .library(name: "Iceberg", targets: ["Iceberg"]),
         .library(name: "Engine", targets: ["Engine"]),
         .executable(name: "ingest-worker", targets: ["ingest-worker"]),
     ],
@@ -27,6 +29,7 @@ let package = Package(
         .target(name: "Codecs", dependencies: ["CSnappy", "CZstd", "CZlib", "CLZ4"]),
         .target(name: "Columnar"),
         .target(name: "Parquet", dependencies: ["Codecs", "Columnar"]),
+        .target(name: "Avro", dependencies: ["Codecs"]),
         .target(
             name: "ObjectStore",
             dependencies: [
@@ -36,7 +39,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        .target(name: "Engine", dependencies: ["Parquet", "ObjectStore", "Columnar", "Codecs"]),
+        .target(name: "Iceberg", dependencies: ["Avro", "ObjectStore"]),
+        .target(name: "Engine", dependencies: ["Parquet", "ObjectStore", "Iceberg", "Avro", "Columnar", "Codecs"]),
         .executableTarget(
             name: "ingest-worker",
             dependencies: [
@@ -45,6 +49,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
+        .testTarget(name: "AvroTests", dependencies: ["Avro"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Columnar", "Codecs"]),
         .testTarget(
             name: "ObjectStoreTests",

@@ -10,13 +10,16 @@ install() replaces, for this process only:
                                         -> a fake clock starting at START_MS that advances
                                            1000 ms on every reading
 and forces a single worker thread (PYICEBERG_MAX_WORKERS=1), so that uuids are drawn in the
-same order on every run. Checked by regenerating: byte-identical trees for the same library
+same order on every run. pyiceberg keeps deleted files in a set (iteration order follows
+str hashes), so install() re-executes the script with PYTHONHASHSEED=0 when it is not set,
+and ManifestEntry gets a hash that does not depend on object addresses. Checked by regenerating: byte-identical trees for the same library
 versions. This relies on pyiceberg internals (0.12.0): re-check on upgrade.
 """
 
 import datetime as _dt
 import os
 import random
+import sys
 import types
 import uuid
 
@@ -34,6 +37,9 @@ class _Clock:
 
 
 def install(seed: int, start_ms: int = START_MS) -> None:
+    if os.environ.get("PYTHONHASHSEED") != "0":
+        os.environ["PYTHONHASHSEED"] = "0"
+        os.execv(sys.executable, [sys.executable] + sys.argv)
     os.environ["PYICEBERG_MAX_WORKERS"] = "1"
 
     rng = random.Random(seed)
@@ -59,6 +65,12 @@ def install(seed: int, start_ms: int = START_MS) -> None:
 
     sync_rng = random.Random(seed + 1)
     avro_file.os = types.SimpleNamespace(urandom=lambda n: sync_rng.randbytes(n))
+    # Record.__hash__ is hash(str(self)), and a ManifestEntry's str() holds object addresses:
+    # sets of entries (_OverwriteFiles._existing_manifests) would iterate in a different order
+    # on each run. Hash by what identifies an entry instead (consistent with Record.__eq__).
+    from pyiceberg.manifest import ManifestEntry
+    ManifestEntry.__hash__ = lambda self: hash((int(self.status), self.snapshot_id, self.data_file.file_path))
+
     snapshots.time = fake_time
     update.datetime = FakeDatetime
     metadata.datetime = fake_dt_module

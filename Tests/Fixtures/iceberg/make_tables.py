@@ -75,6 +75,7 @@ V2_SCHEMA = Schema(
     NestedField(4, "amount", DecimalType(10, 2), required=False),
     NestedField(5, "qty", IntegerType(), required=False),
     NestedField(6, "note", StringType(), required=False),
+    identifier_field_ids=[1],
 )
 V2_SPEC = PartitionSpec(
     PartitionField(source_id=2, field_id=1000, transform=DayTransform(), name="ts_day"),
@@ -330,10 +331,11 @@ def make_orders_v2(catalog):
     # 5: delete whole files (every row of category 'garden') -> operation `delete`
     t.delete("category = 'garden'")
     steps.append("delete")
-    # 6: overwrite rows with qty = 10 -> pyiceberg writes an `overwrite` snapshot (files that
-    #    hold such rows are rewritten without them), then 7: an `append` with the new rows
+    # 6: overwrite the 'games' rows with qty = 10 -> pyiceberg writes an `overwrite` snapshot
+    #    (each file holding such rows is rewritten without them; no file is dropped whole, so
+    #    there is no `delete` snapshot), then 7: an `append` with the new rows
     t.overwrite(rows.batch([("2024-09-04", "books", 6), ("2024-09-02", "games", 4)], evolved=True),
-                overwrite_filter="qty = 10")
+                overwrite_filter="category = 'games' AND qty = 10")
     steps.append("overwrite+append")
     # 8: replace: compact partition (2024-09-01, books) into one file
     compact_partition(t, lambda p: p[0] == 19967 and p[1] == "books")  # 19967 = 2024-09-01
@@ -350,6 +352,7 @@ def make_orders_v1(catalog):
         NestedField(4, "amount", DecimalType(10, 2), required=False),
         NestedField(5, "qty", IntegerType(), required=False),
         NestedField(6, "note", StringType(), required=False),
+        identifier_field_ids=[1],
     )
     t = catalog.create_table(f"{NAMESPACE}.orders_v1", schema=schema,
                              properties={"format-version": "1",
@@ -383,7 +386,7 @@ def make_broken(v2_doc):
     # 2. metadata whose current snapshot's manifest list does not exist
     m2 = json.loads(meta_bytes)
     cur = m2["current-snapshot-id"]
-    missing = ROOT_URI + "/sales.db/orders_v2/metadata/snap-missing-manifest-list.avro"
+    missing = m2["location"] + "/metadata/snap-missing-manifest-list.avro"
     for s in m2["snapshots"]:
         if s["snapshot-id"] == cur:
             s["manifest-list"] = missing
@@ -422,8 +425,12 @@ def make_broken(v2_doc):
 # --------------------------------------------------------------------------- main
 
 def main():
-    for d in (OUT_WAREHOUSE, OUT_EXPECTED, OUT_BROKEN):
+    for d in (OUT_WAREHOUSE, OUT_BROKEN):
         shutil.rmtree(d, ignore_errors=True)
+    # expected/ also holds the hand-written orders_v2.pinot-schema.json: remove only our files
+    for p in glob.glob(os.path.join(OUT_EXPECTED, "orders_v*.json")):
+        if not p.endswith(".pinot-schema.json"):
+            os.remove(p)
     shutil.rmtree(os.path.dirname(ROOT), ignore_errors=True)
     os.makedirs(ROOT)
     with tempfile.TemporaryDirectory() as tmp:
@@ -431,7 +438,7 @@ def main():
         catalog.create_namespace(NAMESPACE)
         v2 = make_orders_v2(catalog)
         v1 = make_orders_v1(catalog)
-        os.makedirs(OUT_EXPECTED)
+        os.makedirs(OUT_EXPECTED, exist_ok=True)
         docs = {}
         for t in (v2, v1):
             doc = describe_table(t, catalog)

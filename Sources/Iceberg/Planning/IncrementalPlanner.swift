@@ -1,0 +1,161 @@
+/// Where ingestion stopped: the last snapshot whose data is in pushed segments.
+public struct Checkpoint: Sendable, Equatable, Codable {
+    public var snapshotId: Int64
+    public var sequenceNumber: Int64
+
+    public init(snapshotId: Int64, sequenceNumber: Int64) {
+        self.snapshotId = snapshotId
+        self.sequenceNumber = sequenceNumber
+    }
+}
+
+/// What to do for one snapshot, oldest first.
+public enum SnapshotStep: Sendable, Equatable {
+    /// Ingest these data files (in path order) and then checkpoint the snapshot. Also used for a
+    /// first run (the current snapshot's live files) and for the fallback after an expired
+    /// checkpoint.
+    case ingest(snapshot: Snapshot, files: [DataFile])
+    /// A `replace` (compaction) whose record counts balance: nothing to ingest; checkpoint it.
+    case noOp(snapshot: Snapshot)
+    /// An overwrite or delete skipped because the task is configured to skip them.
+    case skipped(snapshot: Snapshot)
+
+    public var snapshot: Snapshot {
+        switch self {
+        case .ingest(let snapshot, _), .noOp(let snapshot), .skipped(let snapshot): snapshot
+        }
+    }
+
+    public var files: [DataFile] {
+        if case .ingest(_, let files) = self { return files }
+        return []
+    }
+}
+
+/// The plan from a checkpoint to the main branch's head.
+public struct IncrementalPlan: Sendable, Equatable {
+    public var steps: [SnapshotStep]
+    /// Set when the checkpointed snapshot no longer exists: the plan then compares data file
+    /// sets (files whose data sequence number is above the checkpoint's) instead of walking
+    /// snapshots.
+    public var checkpointExpired: Bool
+    /// Manifest lists and manifests read.
+    public var objectsRead: Int
+}
+
+/// Plans incremental ingestion (DESIGN.md, "Snapshots, checkpoints and exactly once").
+public struct IncrementalPlanner: Sendable {
+    public enum NonAppendPolicy: String, Sendable { case fail, skip }
+
+    public let metadata: TableMetadata
+    public let cache: ManifestCache
+    public let nonAppend: NonAppendPolicy
+
+    public init(metadata: TableMetadata, io: FileIO, nonAppend: NonAppendPolicy = .fail, concurrency: Int = 8) {
+        self.metadata = metadata
+        self.cache = ManifestCache(io: io, concurrency: concurrency)
+        self.nonAppend = nonAppend
+    }
+
+    /// Plans from `checkpoint` (nil: a first run) to the main branch's head.
+    /// - Throws: `.nonAppendSnapshot`, `.deleteFilesPresent`, `.replaceMismatch`, and the
+    ///   metadata and storage errors of reading manifests.
+    public func plan(from checkpoint: Checkpoint?) async throws(IcebergError) -> IncrementalPlan {
+        let ancestry = metadata.mainAncestry()
+        guard let head = ancestry.last else { return IncrementalPlan(steps: [], checkpointExpired: false, objectsRead: 0) }
+        guard let checkpoint else {
+            let files = try await liveFiles(of: head, newerThan: nil)
+            return IncrementalPlan(steps: [.ingest(snapshot: head, files: files)], checkpointExpired: false, objectsRead: await cache.reads)
+        }
+        guard let start = ancestry.firstIndex(where: { $0.snapshotId == checkpoint.snapshotId }) else {
+            guard metadata.formatVersion >= 2, checkpoint.sequenceNumber > 0 || head.sequenceNumber > 0 else {
+                throw IcebergError(.snapshotNotFound,
+                    "checkpoint snapshot \(checkpoint.snapshotId) has expired and this v1 table has no sequence numbers to compare files by")
+            }
+            let files = try await liveFiles(of: head, newerThan: checkpoint.sequenceNumber)
+            return IncrementalPlan(steps: [.ingest(snapshot: head, files: files)], checkpointExpired: true, objectsRead: await cache.reads)
+        }
+        var steps: [SnapshotStep] = []
+        for snapshot in ancestry[(start + 1)...] {
+            steps.append(try await step(for: snapshot))
+        }
+        return IncrementalPlan(steps: steps, checkpointExpired: false, objectsRead: await cache.reads)
+    }
+
+    private func step(for snapshot: Snapshot) async throws(IcebergError) -> SnapshotStep {
+        switch snapshot.operation {
+        case "append":
+            let (added, deleted, addedDeletes) = try await changes(of: snapshot)
+            guard addedDeletes.isEmpty else {
+                throw IcebergError(.deleteFilesPresent, "append snapshot \(snapshot.snapshotId) adds \(addedDeletes.count) delete files")
+            }
+            guard deleted.isEmpty else {
+                throw IcebergError(.nonAppendSnapshot, "append snapshot \(snapshot.snapshotId) removes \(deleted.count) data files")
+            }
+            return .ingest(snapshot: snapshot, files: added.sorted { $0.path < $1.path })
+        case "replace":
+            let (added, deleted, addedDeletes) = try await changes(of: snapshot)
+            let addedRecords = added.reduce(Int64(0)) { $0 + $1.recordCount }
+            let deletedRecords = deleted.reduce(Int64(0)) { $0 + $1.recordCount }
+            guard addedRecords == deletedRecords, addedDeletes.isEmpty else {
+                throw IcebergError(.replaceMismatch,
+                    "replace snapshot \(snapshot.snapshotId) adds \(addedRecords) records and removes \(deletedRecords)\(addedDeletes.isEmpty ? "" : " and adds delete files")")
+            }
+            return .noOp(snapshot: snapshot)
+        default:
+            guard nonAppend == .skip else {
+                throw IcebergError(.nonAppendSnapshot,
+                    "snapshot \(snapshot.snapshotId) is a \(snapshot.operation): Pinot's append push cannot remove or change rows (set source.nonAppendSnapshots to skip to ignore such snapshots)")
+            }
+            return .skipped(snapshot: snapshot)
+        }
+    }
+
+    /// The data files a snapshot added and removed, and the delete files it added: entries of the
+    /// manifests that snapshot wrote, with that snapshot's id.
+    private func changes(of snapshot: Snapshot) async throws(IcebergError) -> (added: [DataFile], deleted: [DataFile], addedDeletes: [DataFile]) {
+        guard let list = snapshot.manifestList else {
+            throw IcebergError(.invalidMetadata, "snapshot \(snapshot.snapshotId) has no manifest list")
+        }
+        let manifests = try await cache.manifestList(list).filter { $0.addedSnapshotId == snapshot.snapshotId }
+        let entries = try await cache.entries(manifests)
+        var added: [DataFile] = []
+        var deleted: [DataFile] = []
+        var addedDeletes: [DataFile] = []
+        for (manifest, manifestEntries) in zip(manifests, entries) {
+            for entry in manifestEntries where entry.snapshotId == snapshot.snapshotId {
+                let isDelete = manifest.content == .deletes || entry.dataFile.content != .data
+                switch (entry.status, isDelete) {
+                case (.added, false): added.append(entry.dataFile)
+                case (.added, true): addedDeletes.append(entry.dataFile)
+                case (.deleted, false): deleted.append(entry.dataFile)
+                default: break
+                }
+            }
+        }
+        return (added, deleted, addedDeletes)
+    }
+
+    /// The live data files of `snapshot` (optionally only those with a data sequence number above
+    /// `sequenceNumber`), in path order. Live delete files are refused: they would apply to rows
+    /// being ingested.
+    private func liveFiles(of snapshot: Snapshot, newerThan sequenceNumber: Int64?) async throws(IcebergError) -> [DataFile] {
+        guard let list = snapshot.manifestList else {
+            throw IcebergError(.invalidMetadata, "snapshot \(snapshot.snapshotId) has no manifest list")
+        }
+        let manifests = try await cache.manifestList(list)
+        let entries = try await cache.entries(manifests)
+        var files: [DataFile] = []
+        for (manifest, manifestEntries) in zip(manifests, entries) {
+            for entry in manifestEntries where entry.status != .deleted {
+                if manifest.content == .deletes || entry.dataFile.content != .data {
+                    throw IcebergError(.deleteFilesPresent,
+                        "snapshot \(snapshot.snapshotId) has live delete file \(entry.dataFile.path); row-level deletes cannot be applied to appended segments")
+                }
+                if let sequenceNumber, entry.sequenceNumber <= sequenceNumber { continue }
+                files.append(entry.dataFile)
+            }
+        }
+        return files.sorted { $0.path < $1.path }
+    }
+}
