@@ -5,7 +5,10 @@
                            [--region R] [--warehouse W] [--access-key AK --secret-key SK]
                            [--base-path /iceberg] [--fail-first N] [--default-page-size N]
                            [--extra-namespaces N] [--extra-tables N] [--warehouse-dir DIR]
-                           [--verbose]
+                           [--session-access-key AK --session-secret-key SK --session-token T]
+                           [--keys-from OTHER_STATE_FILE] [--verbose]
+
+Keys not given are generated (AKIA…/ASIA… ids, random secrets and session token).
 
 Serves (under BASE = http://127.0.0.1:PORT/iceberg by default):
 
@@ -32,7 +35,8 @@ Errors: {"error": {"message": ..., "type": ..., "code": N}}.
 
 Test controls (no signature, not under BASE):
   POST /_control/fail?count=N[&status=503][&match=SUBSTR]  next N matching requests fail
-  GET  /_control/requests                                    [{method, path, status}, ...]
+  GET  /_control/requests                                    {"requests": [{method, path, status}, ...]}
+                                                             (every request under BASE, oldest first)
   POST /_control/reset                                       clear the log and pending failures
 
 With --state-file, writes (mode 0600, atomically, once listening) and deletes on
@@ -306,8 +310,9 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if not head and body:
             self.wfile.write(body)
-        with self.st.lock:
-            self.st.log.append({"method": self.command, "path": self.path, "status": status})
+        if not self.path.startswith("/_control/"):
+            with self.st.lock:
+                self.st.log.append({"method": self.command, "path": self.path, "status": status})
 
     def _error(self, e: CatalogError, head=False):
         self._send(e.code, {"error": {"message": e.message, "type": e.type, "code": e.code}}, head=head)
@@ -506,6 +511,8 @@ def parse_args(argv=None):
     ap.add_argument("--session-access-key")
     ap.add_argument("--session-secret-key")
     ap.add_argument("--session-token")
+    ap.add_argument("--keys-from", metavar="STATE_FILE",
+                    help="take all keys from another instance's state file (keeps secrets off the command line)")
     ap.add_argument("--fail-first", type=int, default=0, help="answer 503 to the first N requests under the base path")
     ap.add_argument("--default-page-size", type=int, default=0,
                     help="page size when the request has no pageSize (0: everything in one page)")
@@ -518,6 +525,13 @@ def parse_args(argv=None):
         args.region = "us-west-2" if args.signing_name == "s3tables" else "us-east-1"
     if args.warehouse is None:
         args.warehouse = default_warehouse(args.signing_name, args.region)
+    if args.keys_from:
+        with open(args.keys_from) as fp:
+            other = json.load(fp)
+        args.access_key, args.secret_key = other["accessKeyId"], other["secretAccessKey"]
+        args.session_access_key = other["sessionAccessKeyId"]
+        args.session_secret_key = other["sessionSecretAccessKey"]
+        args.session_token = other["sessionToken"]
     if not args.access_key:
         args.access_key = "AKIA" + secrets.token_hex(8).upper()
     if not args.secret_key:
