@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "Avro", targets: ["Avro"]),
         .library(name: "ObjectStore", targets: ["ObjectStore"]),
         .library(name: "Iceberg", targets: ["Iceberg"]),
+        .library(name: "Pinot", targets: ["Pinot"]),
         .library(name: "Engine", targets: ["Engine"]),
         .executable(name: "ingest-worker", targets: ["ingest-worker"]),
     ],
@@ -40,7 +41,8 @@ let package = Package(
             ]
         ),
         .target(name: "Iceberg", dependencies: ["Avro", "ObjectStore"]),
-        .target(name: "Engine", dependencies: ["Parquet", "ObjectStore", "Iceberg", "Avro", "Columnar", "Codecs"]),
+        .target(name: "Pinot", dependencies: ["Columnar", "Codecs", "ObjectStore"]),
+        .target(name: "Engine", dependencies: ["Parquet", "ObjectStore", "Iceberg", "Avro", "Pinot", "Columnar", "Codecs"]),
         .executableTarget(
             name: "ingest-worker",
             dependencies: [

@@ -46,6 +46,8 @@ class Server:
         self.proc.terminate()
         self.proc.wait(10)
         assert not os.path.exists(self.state_file), "state file not removed"
+        self.proc.stderr.close()
+        os.rmdir(self.tmp)
 
     # -- requests
     def raw(self, method, target, headers, body=b""):

@@ -1,0 +1,117 @@
+import Columnar
+import Iceberg
+import Parquet
+import Pinot
+
+/// DESIGN.md's one type mapping, from Iceberg types to the column model (and so to Pinot types):
+/// used by schema derivation and by ingestion alike.
+public enum TypeMapping {
+    public static func dataType(_ type: IcebergType) throws -> DataType {
+        switch type {
+        case .boolean: return .boolean
+        case .int: return .int32
+        case .long: return .int64
+        case .float: return .float32
+        case .double: return .float64
+        case .decimal(let precision, let scale): return .decimal(precision: precision, scale: scale)
+        case .date: return .date
+        case .time: return .time
+        case .timestamp, .timestamptz, .timestampNs, .timestamptzNs: return .timestamp
+        case .string, .uuid: return .string
+        case .binary, .fixed: return .bytes
+        case .list(_, let element, _) where element.isPrimitive: return .list(try dataType(element))
+        case .structure, .list, .map: return .json
+        case .unknown(let name): throw EngineError(.unsupported, "Iceberg type \(name) is not supported")
+        }
+    }
+
+    public static func pinotType(_ type: DataType) -> PinotDataType {
+        PinotDataType(rawValue: type.pinotTypeName) ?? .string
+    }
+}
+
+/// Derives the Pinot schema the control plane shows and ingestion builds segments for.
+///
+/// Rules: the time column — the configured one, else the source of the first year/month/day/hour
+/// partition field — becomes the date-time field (`1:MILLISECONDS:EPOCH` for timestamps and
+/// longs, `1:DAYS:EPOCH` for dates; any other type is refused); numbers become metrics except
+/// keys (identifier fields, `id`, names ending in `_id`) and partition sources, which are
+/// dimensions like every other type; lists of primitives are multi-value dimensions; structs and
+/// maps are JSON dimensions. With partition columns included, each non-identity partition field
+/// (e.g. `day(ts)` as `ts_day`) is an extra dimension, INT for time transforms and buckets.
+public struct SchemaDerivation {
+    public var schemaName: String
+    public var timeColumn: String?
+    public var includePartitionColumns: Bool
+
+    public init(schemaName: String, timeColumn: String?, includePartitionColumns: Bool) {
+        self.schemaName = schemaName
+        self.timeColumn = timeColumn
+        self.includePartitionColumns = includePartitionColumns
+    }
+
+    public func derive(schema: IcebergSchema, spec: PartitionSpec) throws -> PinotSchema {
+        let partitionSources = Set(spec.fields.filter { $0.transform != .void }.map(\.sourceId))
+        let keys = Set(schema.identifierFieldIds)
+        var columns: [(name: String, type: DataType, isKey: Bool)] = []
+        for field in schema.fields {
+            columns.append((field.name, try TypeMapping.dataType(field.type), keys.contains(field.id) || partitionSources.contains(field.id)))
+        }
+        var derivation = self
+        if derivation.timeColumn == nil,
+           let time = spec.fields.first(where: { [.year, .month, .day, .hour].contains($0.transform) }),
+           let source = schema.field(id: time.sourceId) {
+            derivation.timeColumn = source.name
+        }
+        var fields = try derivation.specs(columns)
+        if includePartitionColumns {
+            for partition in spec.fields where partition.transform != .identity && partition.transform != .void {
+                guard let source = schema.field(id: partition.sourceId) else { continue }
+                let type = try TypeMapping.dataType(partition.transform.resultType(source: source.type))
+                fields.append(PinotFieldSpec(name: partition.name, dataType: type == .date ? .int : TypeMapping.pinotType(type), role: .dimension))
+            }
+        }
+        return PinotSchema(schemaName: schemaName, fields: fields)
+    }
+
+    /// For a data lake of Parquet files: the first file's own schema, by name.
+    public func derive(parquet fields: [Field]) throws -> PinotSchema {
+        PinotSchema(schemaName: schemaName, fields: try specs(fields.map { ($0.name, $0.type, false) }))
+    }
+
+    private func specs(_ columns: [(name: String, type: DataType, isKey: Bool)]) throws -> [PinotFieldSpec] {
+        if let timeColumn, !columns.contains(where: { $0.name == timeColumn }) {
+            throw EngineError(.schemaMismatch, "time column \(timeColumn) is not a column of the table")
+        }
+        var result: [PinotFieldSpec] = []
+        for column in columns {
+            let pinot = TypeMapping.pinotType(column.type)
+            if column.name == timeColumn {
+                switch column.type {
+                case .timestamp:
+                    result.append(PinotFieldSpec(name: column.name, dataType: .timestamp, role: .dateTime,
+                                                 format: "1:MILLISECONDS:EPOCH", granularity: "1:MILLISECONDS"))
+                case .int64:
+                    result.append(PinotFieldSpec(name: column.name, dataType: .long, role: .dateTime,
+                                                 format: "1:MILLISECONDS:EPOCH", granularity: "1:MILLISECONDS"))
+                case .date:
+                    result.append(PinotFieldSpec(name: column.name, dataType: .int, role: .dateTime,
+                                                 format: "1:DAYS:EPOCH", granularity: "1:DAYS"))
+                default:
+                    throw EngineError(.schemaMismatch,
+                        "time column \(column.name) is \(column.type); a time column must be a timestamp, a date or a long of epoch milliseconds")
+                }
+                continue
+            }
+            let isNumber: Bool
+            switch column.type {
+            case .int32, .int64, .float32, .float64, .decimal: isNumber = true
+            default: isNumber = false
+            }
+            let isKey = column.isKey || column.name == "id" || column.name.hasSuffix("_id")
+            result.append(PinotFieldSpec(name: column.name, dataType: pinot, role: isNumber && !isKey ? .metric : .dimension,
+                                         singleValue: !column.type.isMultiValue))
+        }
+        return result
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import Iceberg
+import ObjectStore
+import Parquet
+
+/// `validate`: proves each step of reaching a table on its own (DESIGN.md, "Validating a
+/// connection") and reports each, naming the endpoint, region and signing name used, and on
+/// failure what to check in the user's terms.
+public struct ConnectionValidator: Sendable {
+    public struct Step: Sendable {
+        public var name: String
+        public var ok: Bool
+        public var detail: String
+    }
+
+    public let connection: Connection
+
+    public init(_ connection: Connection) { self.connection = connection }
+
+    public func run() async -> [Step] {
+        var steps: [Step] = []
+        let config = connection.configuration
+        let storageRegion = config.source.storage?.region ?? "us-east-1"
+        let storageEndpoint = config.source.storage?.endpoint ?? "https://s3.\(storageRegion).amazonaws.com"
+        let storageWhere = "storage \(storageEndpoint), region \(storageRegion), signing name s3"
+        func record(_ name: String, _ body: () async throws -> String) async -> Bool {
+            do {
+                steps.append(Step(name: name, ok: true, detail: try await body()))
+                return true
+            } catch {
+                steps.append(Step(name: name, ok: false, detail: Self.advice(error)))
+                return false
+            }
+        }
+        var metadata: TableMetadata?
+        switch config.source.type {
+        case "iceberg-rest":
+            guard let catalog = connection.catalog else { break }
+            let where_ = catalog.endpointDescription
+            guard await record("catalog authentication (config)", {
+                let properties = try await catalog.loadConfig()
+                return "\(where_): \(properties.count) properties"
+            }) else { return steps }
+            guard await record("list namespaces", {
+                let namespaces = try await catalog.listNamespaces()
+                return "\(where_): \(namespaces.count) namespaces"
+            }) else { return steps }
+            guard await record("list tables in \(config.source.namespace ?? "")", {
+                let tables = try await catalog.listTables(namespace: connection.namespace)
+                guard tables.contains(where: { $0.name == config.source.tableName }) else {
+                    throw EngineError(.notFound, "table \(config.source.tableName ?? "") is not among the \(tables.count) tables of the namespace")
+                }
+                return "\(where_): \(tables.count) tables"
+            }) else { return steps }
+            guard await record("load table \(config.source.tableName ?? "")", {
+                let loaded = try await connection.loadTable()
+                metadata = loaded.metadata
+                return "\(where_): format v\(loaded.metadata.formatVersion), \(loaded.metadata.snapshots.count) snapshots, metadata \(loaded.location ?? "-")"
+            }) else { return steps }
+        case "iceberg-table":
+            guard await record("read table metadata", {
+                let loaded = try await connection.loadTable()
+                metadata = loaded.metadata
+                return "\(storageWhere): \(loaded.location ?? "")"
+            }) else { return steps }
+        default:
+            let location = config.resolveLocation(config.source.location ?? "")
+            var first: (uri: String, size: Int)?
+            guard await record("list \(location)", {
+                let files = try await DataLakeListing.parquetFiles(at: location, io: connection.io)
+                first = files.first.map { ($0.uri, $0.info.size) }
+                return "\(storageWhere): \(files.count) Parquet files"
+            }) else { return steps }
+            if let first {
+                _ = await record("read a data file footer", { try await footer(first.uri, size: first.size, where: storageWhere) })
+            }
+            return steps
+        }
+        guard let metadata, let head = metadata.mainSnapshotId.flatMap(metadata.snapshot(id:)), let list = head.manifestList else {
+            steps.append(Step(name: "read manifest list", ok: true, detail: "the table has no snapshot yet: nothing to read"))
+            return steps
+        }
+        var dataFile: DataFile?
+        guard await record("read manifest list", {
+            let manifests = try ManifestFile.readList(try await connection.io.read(list), path: list)
+            if let manifest = manifests.first(where: { $0.content == .data }) {
+                let entries = try ManifestEntry.readManifest(try await connection.io.read(manifest.path), manifest: manifest)
+                dataFile = entries.first(where: { $0.status != .deleted })?.dataFile
+            }
+            return "\(storageWhere): \(list)"
+        }) else { return steps }
+        if let dataFile {
+            _ = await record("read a data file footer", { try await footer(dataFile.path, size: Int(dataFile.fileSizeInBytes), where: storageWhere) })
+        }
+        return steps
+    }
+
+    private func footer(_ uri: String, size: Int, where place: String) async throws -> String {
+        let (store, key) = try connection.io.resolve(uri)
+        let reader = try await ParquetFileReader(source: ObjectParquetSource(store: store, key: key, size: size), name: uri)
+        return "\(place): \(uri): \(reader.rowCount) rows, \(reader.schema.fields.count) columns"
+    }
+
+    /// What to check, in the user's terms.
+    static func advice(_ error: any Error) -> String {
+        if let error = error as? ObjectStoreError {
+            switch error.code {
+            case .accessDenied: return "\(error) — check that the storage credentials allow s3:GetObject and s3:ListBucket on the table location"
+            case .signatureMismatch: return "\(error) — check the storage secret key"
+            case .invalidAccessKey: return "\(error) — check the storage access key id"
+            case .noSuchBucket: return "\(error) — check the bucket name and the storage region"
+            default: return "\(error)"
+            }
+        }
+        if let error = error as? IcebergError {
+            if error.code == .storage, let cause = error.underlying { return "\(error.message) \(error.object ?? ""): \(advice(cause))" }
+            return "\(error)"
+        }
+        return "\(error)"
+    }
+}
+
+/// The S3 data lake source: Parquet files under a location.
+public enum DataLakeListing {
+    /// `*.parquet` objects under `location`, skipping `_SUCCESS`, `_`- and `.`-prefixed names and
+    /// empty objects, in key order.
+    public static func parquetFiles(at location: String, io: FileIO) async throws -> [(uri: String, info: ObjectInfo)] {
+        var prefix = location
+        if !prefix.hasSuffix("/") { prefix += "/" }
+        return try await io.list(prefix).filter { entry in
+            let name = String(entry.uri.split(separator: "/").last ?? "")
+            return name.hasSuffix(".parquet") && !name.hasPrefix("_") && !name.hasPrefix(".") && entry.info.size > 0
+        }
+    }
+}
