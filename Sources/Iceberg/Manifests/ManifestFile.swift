@@ -66,6 +66,12 @@ public struct PartitionValue: Sendable, Equatable {
     public var fieldId: Int?
     public var name: String
     public var value: AvroValue
+
+    public init(fieldId: Int?, name: String, value: AvroValue) {
+        self.fieldId = fieldId
+        self.name = name
+        self.value = value
+    }
 }
 
 /// A manifest entry (Iceberg table spec, "Manifests"), with inherited snapshot id and sequence

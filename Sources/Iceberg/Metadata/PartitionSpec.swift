@@ -50,12 +50,24 @@ public struct PartitionField: Sendable, Equatable {
     public var fieldId: Int
     public var name: String
     public var transform: Transform
+
+    public init(sourceId: Int, fieldId: Int, name: String, transform: Transform) {
+        self.sourceId = sourceId
+        self.fieldId = fieldId
+        self.name = name
+        self.transform = transform
+    }
 }
 
 /// A partition spec (Iceberg table spec, "Partition Specs").
 public struct PartitionSpec: Sendable, Equatable {
     public var specId: Int
     public var fields: [PartitionField]
+
+    public init(specId: Int, fields: [PartitionField]) {
+        self.specId = specId
+        self.fields = fields
+    }
 
     public var isUnpartitioned: Bool { fields.allSatisfy { $0.transform == .void } }
 
