@@ -20,7 +20,7 @@ deps:
 
 ## Installs the pinned Python packages that write the test fixtures.
 python-deps:
-	@python3 -c 'import pyarrow, duckdb, polars, moto, boto3, flask' 2>/dev/null || python3 -m pip install -q -r Tests/Fixtures/requirements.txt
+	@python3 -c 'import pyarrow, duckdb, polars, moto, boto3, flask, fastavro, pyiceberg' 2>/dev/null || python3 -m pip install -q -r Tests/Fixtures/requirements.txt
 
 ## The committed corpus expectations are exactly what the committed script makes from pyarrow.
 check-fixtures: python-deps
@@ -31,11 +31,13 @@ check-fixtures: python-deps
 	else echo "skipped: $(CORPUS) absent, corpus expectations not regenerated"; fi
 
 ## The whole suite: system and Python packages, fixture checks, then every Swift test with a
-## signature-checking S3 server (moto) running on 127.0.0.1 for the object-store tests.
+## signature-checking S3 server (moto) and two signature-checking Iceberg REST catalogs (Glue and
+## S3 Tables flavours) running on 127.0.0.1; the wrappers stop them at the end, also on failure.
 test: deps check-fixtures
 	python3 Tests/Fixtures/s3/test_moto_fixture.py --no-big
+	python3 Tests/Fixtures/iceberg/test_rest_server.py
 	swift build --build-tests
-	bash Tests/Fixtures/s3/with_s3.sh swift test --skip-build
+	bash Tests/Fixtures/s3/with_s3.sh bash Tests/Fixtures/iceberg/with_catalog.sh swift test --skip-build
 
 ## Regenerates every fixture (review the diff before committing).
 fixtures: python-deps

@@ -46,7 +46,7 @@ let package = Package(
         .executableTarget(
             name: "ingest-worker",
             dependencies: [
-                "Parquet", "Columnar", "CMalloc",
+                "Engine", "Parquet", "Columnar", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

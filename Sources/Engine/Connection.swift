@@ -36,8 +36,10 @@ public struct Connection: Sendable {
         (configuration.source.namespace ?? "").split(separator: ".").map(String.init)
     }
 
-    /// The table's current metadata and where it was read from.
-    public func loadTable() async throws -> (metadata: TableMetadata, location: String?) {
+    /// The table's current metadata and where it was read from. With `fullHistory`, a catalog's
+    /// answer (which holds only the referenced snapshots: `snapshots=refs`) is replaced by the
+    /// metadata file it names, read from storage, so planning can walk the whole ancestry.
+    public func loadTable(fullHistory: Bool = false) async throws -> (metadata: TableMetadata, location: String?) {
         let source = configuration.source
         switch source.type {
         case "iceberg-rest":
@@ -45,6 +47,9 @@ public struct Connection: Sendable {
                 throw EngineError(.invalidConfiguration, "source.namespace and source.tableName are required for iceberg-rest")
             }
             let loaded = try await catalog.loadTable(TableIdentifier(namespace: namespace, name: name))
+            if fullHistory, let location = loaded.metadataLocation {
+                return (try TableMetadata.parse(try await io.read(location), source: location), location)
+            }
             return (loaded.metadata, loaded.metadataLocation)
         case "iceberg-table":
             let location = configuration.resolveLocation(source.location ?? "")

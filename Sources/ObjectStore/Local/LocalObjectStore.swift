@@ -90,25 +90,27 @@ public struct LocalObjectStore: ObjectStore {
 
     public func list(prefix: String) -> AsyncThrowingStream<ObjectInfo, any Error> {
         let root = self.root
+        // Walk only below the prefix's deepest directory.
+        let directoryPrefix = prefix.lastIndex(of: "/").map { String(prefix[...$0]) } ?? ""
+        let start = root == "/" ? "/" + directoryPrefix : root + "/" + directoryPrefix
         return AsyncThrowingStream { continuation in
             do {
                 var keys: [String] = []
-                if let enumerator = FileManager.default.enumerator(atPath: root) {
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: start, isDirectory: &isDirectory), isDirectory.boolValue,
+                   let enumerator = FileManager.default.enumerator(atPath: start) {
                     while let relative = enumerator.nextObject() as? String {
-                        guard relative.hasPrefix(prefix) || prefix.hasPrefix(relative + "/") || prefix.isEmpty else {
-                            if (enumerator.fileAttributes?[.type] as? FileAttributeType) == .typeDirectory { enumerator.skipDescendants() }
-                            continue
-                        }
+                        let key = directoryPrefix + relative
                         let name = (relative as NSString).lastPathComponent
                         let isPartialPut = name.hasPrefix(".") && name.contains(".tmp-")
-                        if (enumerator.fileAttributes?[.type] as? FileAttributeType) == .typeRegular, relative.hasPrefix(prefix), !isPartialPut {
-                            keys.append(relative)
-                        }
+                        var entryIsDirectory: ObjCBool = false
+                        FileManager.default.fileExists(atPath: start + relative, isDirectory: &entryIsDirectory)
+                        if !entryIsDirectory.boolValue, key.hasPrefix(prefix), !isPartialPut { keys.append(key) }
                     }
                 }
                 keys.sort { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
                 for key in keys {
-                    let attributes = try FileManager.default.attributesOfItem(atPath: root + "/" + key)
+                    let attributes = try FileManager.default.attributesOfItem(atPath: (root == "/" ? "" : root) + "/" + key)
                     let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
                     let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970
                     continuation.yield(ObjectInfo(key: key, size: size, etag: modified.map { "\(size)-\(Int64($0 * 1000))" }, lastModified: modified))

@@ -1,0 +1,58 @@
+import Columnar
+import Foundation
+import Iceberg
+import ObjectStore
+import Parquet
+import Pinot
+
+/// What the control plane asks of a connection before a task exists: namespaces, tables, and
+/// the Pinot schema a table would get.
+public struct Inspection: Sendable {
+    public let connection: Connection
+
+    public init(_ connection: Connection) { self.connection = connection }
+
+    /// Namespaces of the catalog, dotted (`a.b`), all levels.
+    public func namespaces() async throws -> [String] {
+        guard let catalog = connection.catalog else {
+            throw EngineError(.unsupported, "namespaces come from a catalog; source.type is \(connection.configuration.source.type)")
+        }
+        var result: [String] = []
+        var pending = try await catalog.listNamespaces()
+        while let namespace = pending.first {
+            pending.removeFirst()
+            result.append(namespace.joined(separator: "."))
+            if connection.configuration.source.restService != "s3tables" {
+                pending.insert(contentsOf: try await catalog.listNamespaces(parent: namespace), at: 0)
+            }
+        }
+        return result
+    }
+
+    /// Tables of the configured namespace.
+    public func tables() async throws -> [String] {
+        guard let catalog = connection.catalog else {
+            throw EngineError(.unsupported, "tables come from a catalog; source.type is \(connection.configuration.source.type)")
+        }
+        return try await catalog.listTables(namespace: connection.namespace).map(\.name)
+    }
+
+    /// The Pinot schema for the configured table and schema options.
+    public func pinotSchema() async throws -> PinotSchema {
+        let configuration = connection.configuration
+        let derivation = SchemaDerivation(
+            schemaName: configuration.schema?.name ?? configuration.table, timeColumn: configuration.schema?.timeColumn,
+            includePartitionColumns: configuration.schema?.includePartitionColumns ?? true)
+        if configuration.source.type == "s3-data-lake" {
+            let location = configuration.resolveLocation(configuration.source.location ?? "")
+            guard let first = try await DataLakeListing.parquetFiles(at: location, io: connection.io).first else {
+                throw EngineError(.notFound, "no Parquet files under \(location)")
+            }
+            let (store, key) = try connection.io.resolve(first.uri)
+            let reader = try await ParquetFileReader(source: ObjectParquetSource(store: store, key: key, size: first.info.size), name: first.uri)
+            return try derivation.derive(parquet: try reader.outputFields(try reader.fieldIndices(nil)))
+        }
+        let (metadata, _) = try await connection.loadTable()
+        return try derivation.derive(schema: metadata.currentSchema, spec: metadata.defaultSpec)
+    }
+}
