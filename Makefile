@@ -48,6 +48,7 @@ fixtures: python-deps
 ## Decode benchmarks (release), and the same files through pyarrow.
 bench: deps python-deps
 	python3 Benchmarks/make_files.py
+	python3 Tests/Fixtures/iceberg/make_planning_table.py
 	cd Benchmarks && swift package --allow-writing-to-package-directory benchmark
 	swift build -c release --product ingest-worker
 	python3 Benchmarks/pyarrow_compare.py

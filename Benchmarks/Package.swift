@@ -34,5 +34,14 @@ let package = Package(
             path: "ObjectStoreThroughput",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "IcebergPlanning",
+            dependencies: [
+                .product(name: "Iceberg", package: "main"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "IcebergPlanning",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

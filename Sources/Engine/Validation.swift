@@ -122,14 +122,24 @@ public struct ConnectionValidator: Sendable {
 
 /// The S3 data lake source: Parquet files under a location.
 public enum DataLakeListing {
-    /// `*.parquet` objects under `location`, skipping `_SUCCESS`, `_`- and `.`-prefixed names and
-    /// empty objects, in key order.
+    /// `*.parquet` objects under `location`, in key order, skipping empty objects and anything
+    /// whose name or folder below the location starts with `_` or `.` (`_SUCCESS`, Spark's
+    /// `_temporary/`, hidden staging files).
     public static func parquetFiles(at location: String, io: FileIO) async throws -> [(uri: String, info: ObjectInfo)] {
         var prefix = location
         if !prefix.hasSuffix("/") { prefix += "/" }
         return try await io.list(prefix).filter { entry in
-            let name = String(entry.uri.split(separator: "/").last ?? "")
-            return name.hasSuffix(".parquet") && !name.hasPrefix("_") && !name.hasPrefix(".") && entry.info.size > 0
+            let components = entry.uri.dropFirst(prefix.count).split(separator: "/")
+            guard let name = components.last, name.hasSuffix(".parquet"), entry.info.size > 0 else { return false }
+            return !components.contains { $0.hasPrefix("_") || $0.hasPrefix(".") }
         }
+    }
+
+    /// The files to ingest since a checkpoint that recorded each ingested file's ETag: files not
+    /// seen before, and files whose ETag changed (rewritten in place), in key order.
+    public static func newFiles(
+        _ files: [(uri: String, info: ObjectInfo)], ingested: [String: String]
+    ) -> [(uri: String, info: ObjectInfo)] {
+        files.filter { file in ingested[file.uri].map { $0 != (file.info.etag ?? "") } ?? true }
     }
 }
