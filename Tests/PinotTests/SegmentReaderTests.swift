@@ -1,0 +1,156 @@
+import Columnar
+import Foundation
+import Codecs
+@testable import Pinot
+import Testing
+
+/// The segment reader against segments Pinot itself wrote (../shared/corpus/pinot-segments):
+/// every row equals what Pinot's own reader returned.
+@Suite("Pinot segment reader")
+struct SegmentReaderTests {
+    static let corpus: String = {
+        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
+        parts.removeLast(4)
+        return parts.joined(separator: "/") + "/shared/corpus/pinot-segments"
+    }()
+    static let present = FileManager.default.fileExists(atPath: corpus)
+
+    /// (tarball, expected rows) pairs: the real segments and the golden generated ones.
+    static let cases: [String] = {
+        guard present else {
+            print("skipped: \(corpus) absent; Pinot segment reader tests did not run")
+            return []
+        }
+        var result = ["paddingNull", "paddingOld", "paddingPercent", "legacyRawInverted_OFFLINE_0", "legacyRawInverted_v3_OFFLINE_0"]
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: corpus + "/generated")) ?? [] where !name.contains(".") {
+            for file in (try? FileManager.default.contentsOfDirectory(atPath: corpus + "/generated/" + name)) ?? [] where file.hasSuffix(".tar.gz") {
+                result.append("generated/\(name)/\(file.dropLast(".tar.gz".count))")
+            }
+        }
+        return result.sorted()
+    }()
+
+    static func expectedRows(_ name: String) throws -> [[String: Any]] {
+        var path = corpus + "/" + name + ".expected.jsonl"
+        if name.hasPrefix("generated/") {
+            let folder = corpus + "/" + name.split(separator: "/").dropLast().joined(separator: "/")
+            path = folder + "/expected.jsonl"
+            if !FileManager.default.fileExists(atPath: path) {
+                let gz = [UInt8](try Data(contentsOf: URL(fileURLWithPath: folder + "/input.jsonl.gz")))
+                let plain = try gunzip(gz)
+                return try lines(plain)
+            }
+        }
+        return try lines([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
+    }
+
+    static func gunzip(_ bytes: [UInt8]) throws -> [UInt8] {
+        try bytes.withUnsafeBytes { try Codecs.Decompressor.decompress(.gzip, $0, limits: .init(maxOutputBytes: 1 << 30)) }
+    }
+
+    static func lines(_ bytes: [UInt8]) throws -> [[String: Any]] {
+        try bytes.split(separator: UInt8(ascii: "\n")).map { try JSONSerialization.jsonObject(with: Data($0)) as! [String: Any] }
+    }
+
+    @Test("reads each segment to the rows Pinot's reader returned", arguments: cases)
+    func rows(name: String) throws {
+        let tarball = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Self.corpus + "/" + name + ".tar.gz")))
+        let reader = try SegmentReader(tarball: tarball, name: name)
+        let expected = try Self.expectedRows(name)
+        #expect(reader.metadata.totalDocs == expected.count)
+        let columns = try reader.columns()
+        var problems: [String] = []
+        for (doc, row) in expected.enumerated() {
+            for (column, want) in row {
+                guard let values = columns[column] else { problems.append("no column \(column)"); continue }
+                if !matches(values[doc], want) { problems.append("doc \(doc) \(column): \(values[doc].jsonText) != \(want)") }
+                if problems.count > 8 { break }
+            }
+            if problems.count > 8 { break }
+        }
+        #expect(problems.isEmpty, Comment(rawValue: "\(name):\n" + problems.joined(separator: "\n")))
+    }
+
+    @Test("creation.meta: the CRC matches, except the converted legacy segment's", .enabled(if: present))
+    func creationMeta() throws {
+        for (name, matches) in [("legacyRawInverted_OFFLINE_0", true), ("legacyRawInverted_v3_OFFLINE_0", false), ("paddingNull", true)] {
+            let tarball = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Self.corpus + "/" + name + ".tar.gz")))
+            #expect(try SegmentReader(tarball: tarball, name: name).crcMatches == matches, "\(name)")
+        }
+    }
+
+    @Test("corrupted copies are refused with a named error", .enabled(if: present))
+    func corrupted() throws {
+        let path = Self.corpus + "/generated/all-types-sv/all_types_sv_0.tar.gz"
+        let archive = try TarArchive.read([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
+        var files: [String: [UInt8]] = [:]
+        for entry in archive.entries where !entry.isDirectory {
+            files[entry.path.split(separator: "/").dropFirst().joined(separator: "/")] = entry.contents
+        }
+        var badMagic = files
+        badMagic["v3/columns.psf"]![0] ^= 0xFF
+        let first = #expect(throws: SegmentError.self) { _ = try SegmentReader(files: badMagic, name: "bad-magic").columns() }
+        #expect(first?.message.contains("magic") == true)
+        #expect(first?.segment == "bad-magic")
+        var truncated = files
+        truncated["v3/columns.psf"]!.removeLast(100)
+        let second = #expect(throws: SegmentError.self) { _ = try SegmentReader(files: truncated, name: "truncated").columns() }
+        #expect(second?.code == .corrupt)
+        var noDocs = files
+        noDocs["v3/metadata.properties"] = Array(String(decoding: files["v3/metadata.properties"]!, as: UTF8.self)
+            .replacingOccurrences(of: "segment.total.docs = 500", with: "segment.total.docs = 501").utf8)
+        let third = #expect(throws: SegmentError.self) { _ = try SegmentReader(files: noDocs, name: "wrong-docs").columns() }
+        #expect(third?.column != nil, "names the column")
+    }
+
+    @Test("bare raw forward index files (version 2), fixed and var-byte", .enabled(if: present))
+    func rawForwardIndexes() throws {
+        for name in ["fixedByteCompressed.v2", "fixedByteRaw.v2"] {
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Self.corpus + "/raw-forward-index/" + name)))
+            let column = ColumnMetadata(name: "d", columnType: "METRIC", dataType: .double, singleValue: true, cardinality: 2000,
+                                        totalDocs: 2000, hasDictionary: false, isSorted: false, bitsPerElement: 11, lengthOfEachEntry: 0,
+                                        maxNumberOfMultiValues: 0, totalNumberOfEntries: 2000)
+            let values = try RawForwardIndex(column: column, totalDocs: 2000, context: name).read(bytes[...])
+            #expect(values.enumerated().allSatisfy { $1 == .double(Double($0) + 100.2356) }, "\(name)")
+        }
+        let cycle = ["abcdefghijk", "12456887", "pqrstuv", "500"]
+        for name in ["varByteStringsCompressed.v2", "varByteStringsRaw.v2"] {
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Self.corpus + "/raw-forward-index/" + name)))
+            let column = ColumnMetadata(name: "s", columnType: "DIMENSION", dataType: .string, singleValue: true, cardinality: 4,
+                                        totalDocs: 1000, hasDictionary: false, isSorted: false, bitsPerElement: 2, lengthOfEachEntry: 0,
+                                        maxNumberOfMultiValues: 0, totalNumberOfEntries: 1000)
+            let values = try RawForwardIndex(column: column, totalDocs: 1000, context: name).read(bytes[...])
+            #expect(values.enumerated().allSatisfy { $1 == .string(cycle[$0 % 4]) }, "\(name)")
+        }
+    }
+}
+
+/// A segment value against Pinot's printed value: numbers semantically (FLOAT at float32),
+/// BIG_DECIMAL numerically, BYTES as hex, NaN and infinities as strings.
+func matches(_ value: Value, _ expected: Any) -> Bool {
+    switch value {
+    case .null: return expected is NSNull
+    case .boolean(let b): return (expected as? Bool) == b
+    case .int(let i): return (expected as? NSNumber).map { $0.int64Value == i } ?? false
+    case .float(let f):
+        if let text = expected as? String { return text == special(Double(f)) }
+        return (expected as? NSNumber).map { Float($0.doubleValue) == f } ?? false
+    case .double(let d):
+        if let text = expected as? String { return text == special(d) }
+        // Foundation's JSON parser on Linux can be off in the last bit: allow a few ulps.
+        return (expected as? NSNumber).map { abs($0.doubleValue - d) <= max(abs(d), abs($0.doubleValue)) * 1e-15 } ?? false
+    case .decimal(let unscaled, let scale):
+        guard let text = expected as? String, let want = Decimal(string: text),
+              let got = Decimal(string: decimalText(unscaled: unscaled, scale: scale)) else { return false }
+        return want == got
+    case .string(let s), .json(let s): return (expected as? String) == s
+    case .bytes(let b): return (expected as? String) == hexText(b)
+    case .list(let items):
+        guard let array = expected as? [Any], array.count == items.count else { return false }
+        return zip(items, array).allSatisfy { matches($0, $1) }
+    }
+}
+
+private func special(_ value: Double) -> String? {
+    value.isNaN ? "NaN" : value == .infinity ? "Infinity" : value == -.infinity ? "-Infinity" : nil
+}
