@@ -46,7 +46,7 @@ let package = Package(
         .executableTarget(
             name: "ingest-worker",
             dependencies: [
-                "Engine", "Parquet", "Columnar", "CMalloc",
+                "Engine", "Parquet", "Pinot", "Columnar", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

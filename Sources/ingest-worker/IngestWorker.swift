@@ -6,7 +6,7 @@ struct IngestWorker: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest-worker",
         abstract: "LakeIngest data plane: lake (Iceberg, Parquet on S3) to Apache Pinot segments.",
-        subcommands: [ValidateCommand.self, NamespacesCommand.self, TablesCommand.self, SchemaCommand.self, ParquetCommand.self]
+        subcommands: [ValidateCommand.self, NamespacesCommand.self, TablesCommand.self, SchemaCommand.self, ParquetCommand.self, SegmentCommand.self]
     )
 
     static func main() async {
