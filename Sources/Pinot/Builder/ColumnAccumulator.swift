@@ -1,0 +1,241 @@
+import Columnar
+
+/// One column's stored values while a segment is being built, and the indexes built from them.
+final class ColumnAccumulator {
+    let spec: PinotFieldSpec
+    private let rules: ValueRules
+    /// Single-value columns: one stored cell per doc (nulls hold the default).
+    private var cells: [StoredCell] = []
+    /// Multi-value columns: the cells of each row (a null row holds `[default]`).
+    private var rows: [[StoredCell]] = []
+    private var nulls: [UInt32] = []
+    private var defaultCell: StoredCell?
+
+    init(spec: PinotFieldSpec) {
+        self.spec = spec
+        rules = ValueRules(spec: spec)
+    }
+
+    private func fallback() throws(SegmentError) -> StoredCell {
+        if let defaultCell { return defaultCell }
+        let cell = try rules.defaultValue()
+        defaultCell = cell
+        return cell
+    }
+
+    func append(_ value: Value) throws(SegmentError) {
+        let doc = UInt32(spec.singleValue ? cells.count : rows.count)
+        if spec.singleValue {
+            if case .list(let items) = value {
+                // A list for a single-value column: Pinot keeps its only element.
+                guard items.count <= 1 else { throw SegmentError(.invalidValue, "a list of \(items.count) values for a single-value column", column: spec.name) }
+                try append(items.first ?? .null)
+                return
+            }
+            if let cell = try rules.stored(value) {
+                cells.append(cell)
+            } else {
+                cells.append(try fallback())
+                nulls.append(doc)
+            }
+            return
+        }
+        let items: [Value]
+        switch value {
+        case .null: items = []
+        case .list(let list): items = list
+        default: items = [value]
+        }
+        var stored: [StoredCell] = []
+        for item in items { if let cell = try rules.stored(item) { stored.append(cell) } }
+        if stored.isEmpty {
+            rows.append([try fallback()])
+            nulls.append(doc)
+        } else {
+            rows.append(stored)
+        }
+    }
+
+    /// Min and max of a time column, as stored longs (nil when the segment is empty).
+    func timeRange(docs: Int) throws(SegmentError) -> (Int64, Int64)? {
+        let values = cells.compactMap { cell -> Int64? in
+            switch cell {
+            case .long(let v): v
+            case .int(let v): Int64(v)
+            default: nil
+            }
+        }
+        guard let low = values.min(), let high = values.max() else { return nil }
+        return (low, high)
+    }
+
+    /// The column's index buffers in `columns.psf` order, with its metadata keys added.
+    func build(docs: Int, table: TableConfig, metadata: inout MetadataWriter) throws(SegmentError) -> [(String, [UInt8])] {
+        let all: [StoredCell] = spec.singleValue ? cells : rows.flatMap { $0 }
+        let order = CellOrder(type: spec.dataType)
+        let dictionary = Array(Set(all)).sorted(by: order.less)
+        let cardinality = max(dictionary.count, 1)
+        let bits = IndexWriters.bitsPerElement(cardinality)
+        let raw = table.noDictionaryColumns.contains(spec.name)
+        let isSorted = spec.singleValue && zip(cells, cells.dropFirst()).allSatisfy { !order.less($1, $0) }
+        var buffers: [(String, [UInt8])] = []
+        var width = 0
+        if raw {
+            let code = table.compression[spec.name] ?? (spec.role == .metric ? 0 : 3)
+            if spec.singleValue, let valueWidth = StoredValue.fixedWidth(spec.dataType) {
+                buffers.append(("forward_index", try IndexWriters.rawFixed(cells, width: valueWidth, code: code)))
+            } else {
+                let encoded: [[UInt8]] = spec.singleValue ? cells.map(Self.bytes) : rows.map(Self.encodeRow)
+                let longest = encoded.map(\.count).max() ?? 0
+                let target = table.targetChunkSize[spec.name]
+                    ?? (longest.multipliedReportingOverflow(by: 1000).overflow || longest * 1000 > Int(Int32.max)
+                        ? max(1 << 20, 4096) : max(min(longest * 1000, 1 << 20), 4096))
+                buffers.append(("forward_index", try IndexWriters.rawVariable(encoded, targetChunkSize: target, code: code)))
+            }
+        } else {
+            let (dictionaryBytes, dictionaryWidth) = IndexWriters.dictionary(dictionary, type: spec.dataType)
+            width = dictionaryWidth
+            var ids: [StoredCell: Int] = [:]
+            for (id, cell) in dictionary.enumerated() { ids[cell] = id }
+            buffers.append(("dictionary", dictionaryBytes))
+            if spec.singleValue {
+                let docIds = cells.map { ids[$0]! }
+                buffers.append(("forward_index", isSorted ? IndexWriters.sortedForward(docIds, cardinality: cardinality)
+                                                           : IndexWriters.fixedBitForward(docIds, bits: bits)))
+                if table.invertedIndexColumns.contains(spec.name) && !isSorted {
+                    buffers.append(("inverted_index", IndexWriters.invertedIndex(docIds.map { [$0] }, cardinality: cardinality)))
+                }
+            } else {
+                let rowIds = rows.map { $0.map { ids[$0]! } }
+                buffers.append(("forward_index", IndexWriters.fixedBitMultiValue(rowIds, bits: bits)))
+                if table.invertedIndexColumns.contains(spec.name) {
+                    buffers.append(("inverted_index", IndexWriters.invertedIndex(rowIds, cardinality: cardinality)))
+                }
+            }
+        }
+        if !nulls.isEmpty { buffers.append(("nullvalue_vector", RoaringWriter.serialize(nulls))) }
+        try writeMetadata(&metadata, docs: docs, dictionary: dictionary, all: all, raw: raw, isSorted: isSorted, width: width, bits: bits)
+        return buffers
+    }
+
+    private func writeMetadata(
+        _ m: inout MetadataWriter, docs: Int, dictionary: [StoredCell], all: [StoredCell], raw: Bool, isSorted: Bool, width: Int, bits: Int
+    ) throws(SegmentError) {
+        let key = "column.\(spec.name)."
+        let columnType = spec.role == .dimension ? "DIMENSION" : spec.role == .metric ? "METRIC" : "DATE_TIME"
+        m.add(key + "columnType", columnType)
+        m.add(key + "dataType", spec.dataType.rawValue)
+        m.add(key + "isSingleValues", spec.singleValue ? "true" : "false")
+        if let format = spec.format { m.add(key + "datetimeFormat", format) }
+        if let granularity = spec.granularity { m.add(key + "datetimeGranularity", granularity) }
+        m.add(key + "defaultNullValue", try text(try fallback(), guarded: true) ?? "")
+        m.add(key + "totalDocs", String(docs))
+        m.add(key + "cardinality", String(max(dictionary.count, 1)))
+        m.add(key + "hasDictionary", raw ? "false" : "true")
+        m.add(key + "forwardIndexEncoding", raw ? "RAW" : "DICTIONARY")
+        m.add(key + "isSorted", isSorted ? "true" : "false")
+        let variable = StoredValue.fixedWidth(spec.dataType) == nil
+        if variable {
+            let lengths = dictionary.map { Self.bytes($0).count }
+            m.add(key + "lengthOfShortestElement", String(lengths.min() ?? 0))
+            m.add(key + "lengthOfLongestElement", String(lengths.max() ?? 0))
+            if spec.dataType == .string {
+                m.add(key + "isAscii", dictionary.allSatisfy { Self.bytes($0).allSatisfy { $0 < 0x80 } } ? "true" : "false")
+            }
+            if !spec.singleValue {
+                m.add(key + "maxRowLengthInBytes", String(rows.map { $0.reduce(0) { $0 + Self.bytes($1).count } }.max() ?? 0))
+            }
+        }
+        m.add(key + "lengthOfEachEntry", String(raw ? 0 : width))
+        m.add(key + "bitsPerElement", String(bits))
+        m.add(key + "maxNumberOfMultiValues", String(spec.singleValue ? 0 : rows.map(\.count).max() ?? 0))
+        m.add(key + "totalNumberOfEntries", String(spec.singleValue ? docs : rows.reduce(0) { $0 + $1.count }))
+        let order = CellOrder(type: spec.dataType)
+        let low = raw ? all.min(by: order.less) : dictionary.first
+        let high = raw ? all.max(by: order.less) : dictionary.last
+        let minText = try low.flatMap { (cell) throws(SegmentError) in try text(cell, guarded: true) }
+        let maxText = try high.flatMap { (cell) throws(SegmentError) in try text(cell, guarded: true) }
+        if let minText { m.add(key + "minValue", minText) }
+        if let maxText { m.add(key + "maxValue", maxText) }
+        if low != nil, minText == nil, maxText == nil { m.add(key + "minMaxValueInvalid", "true") }
+        if nulls.isEmpty { m.add(key + "isNonNull", "true") }
+        if let maxLength = spec.maxLength, maxLength != 512 { m.add(key + "schemaMaxLength", String(maxLength)) }
+    }
+
+    /// A value's text in metadata (nil when Pinot leaves it out: surrogates, or over 512 units).
+    private func text(_ cell: StoredCell, guarded: Bool) throws(SegmentError) -> String? {
+        switch (spec.dataType, cell) {
+        case (_, .int(let v)): return String(v)
+        case (_, .long(let v)): return String(v)
+        case (_, .float(let bits)): return JavaText.floating(Float(bitPattern: bits))
+        case (_, .double(let bits)): return JavaText.floating(Double(bitPattern: bits))
+        case (.bytes, .bytes(let b)): return b.count > 256 ? nil : hexText(b)
+        case (.bigDecimal, .bytes(let b)):
+            guard case .decimal(let unscaled, let scale) = try StoredValue.decodeVariable(.bigDecimal, b[...]) else { return nil }
+            return JavaText.bigDecimal(unscaled: unscaled, scale: scale)
+        case (_, .bytes(let b)):
+            let string = String(decoding: b, as: UTF8.self)
+            if string.unicodeScalars.contains(where: { $0.value > 0xFFFF }) || string.utf16.count > 512 { return nil }
+            return guarded ? MetadataWriter.guardString(string) : string
+        }
+    }
+
+    static func bytes(_ cell: StoredCell) -> [UInt8] {
+        var writer = ByteWriter()
+        writer.cell(cell)
+        return writer.bytes
+    }
+
+    /// A raw multi-value row (spec §8.2): count and values, or count, lengths and bytes.
+    static func encodeRow(_ row: [StoredCell]) -> [UInt8] {
+        var writer = ByteWriter()
+        writer.int32(Int32(row.count))
+        if case .bytes? = row.first {
+            for cell in row { writer.int32(Int32(bytes(cell).count)) }
+        }
+        for cell in row { writer.cell(cell) }
+        return writer.bytes
+    }
+}
+
+/// Java's sort orders for dictionary entries (spec §5.1).
+struct CellOrder {
+    let type: PinotDataType
+
+    func less(_ a: StoredCell, _ b: StoredCell) -> Bool {
+        switch (a, b) {
+        case (.int(let x), .int(let y)): return x < y
+        case (.long(let x), .long(let y)): return x < y
+        case (.float(let x), .float(let y)): return Float(bitPattern: x) < Float(bitPattern: y)
+        case (.double(let x), .double(let y)): return Double(bitPattern: x) < Double(bitPattern: y)
+        case (.bytes(let x), .bytes(let y)):
+            switch type {
+            case .string, .json:
+                return Array(String(decoding: x, as: UTF8.self).utf16).lexicographicallyPrecedes(Array(String(decoding: y, as: UTF8.self).utf16))
+            case .bigDecimal:
+                return Self.decimalLess(x, y)
+            default:
+                return x.lexicographicallyPrecedes(y)
+            }
+        default: return false
+        }
+    }
+
+    private static func decimalLess(_ x: [UInt8], _ y: [UInt8]) -> Bool {
+        guard case .decimal(let a, let sa)? = try? StoredValue.decodeVariable(.bigDecimal, x[...]),
+              case .decimal(let b, let sb)? = try? StoredValue.decodeVariable(.bigDecimal, y[...]) else { return false }
+        // Compare a×10^-sa with b×10^-sb by aligning scales; fall back to Double when aligning overflows.
+        let scale = max(sa, sb)
+        func aligned(_ v: Int128, _ s: Int) -> Int128? {
+            var result = v
+            for _ in 0..<(scale - s) {
+                let (next, overflow) = result.multipliedReportingOverflow(by: 10)
+                if overflow { return nil }
+                result = next
+            }
+            return result
+        }
+        if let left = aligned(a, sa), let right = aligned(b, sb) { return left < right }
+        return (Double(decimalText(unscaled: a, scale: sa)) ?? 0) < (Double(decimalText(unscaled: b, scale: sb)) ?? 0)
+    }
+}

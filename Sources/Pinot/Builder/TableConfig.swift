@@ -1,0 +1,68 @@
+import Foundation
+
+/// What a segment builder needs from a Pinot OFFLINE table config (spec §12): the table name,
+/// the time column, which columns are raw, inverted indexes, and raw chunk compression.
+public struct TableConfig: Sendable {
+    public var tableName: String
+    public var timeColumn: String?
+    public var noDictionaryColumns: Set<String>
+    public var invertedIndexColumns: Set<String>
+    /// Raw chunk compression per column (Pinot's codes: 0 PASS_THROUGH, 1 SNAPPY, 2 ZSTANDARD, 3 LZ4).
+    public var compression: [String: Int32]
+    /// `indexes.forward.targetMaxChunkSize` per column, in bytes.
+    public var targetChunkSize: [String: Int]
+
+    public init(tableName: String, timeColumn: String? = nil, noDictionaryColumns: Set<String> = [],
+                invertedIndexColumns: Set<String> = [], compression: [String: Int32] = [:], targetChunkSize: [String: Int] = [:]) {
+        self.tableName = tableName
+        self.timeColumn = timeColumn
+        self.noDictionaryColumns = noDictionaryColumns
+        self.invertedIndexColumns = invertedIndexColumns
+        self.compression = compression
+        self.targetChunkSize = targetChunkSize
+    }
+
+    static func compressionCode(_ name: String) -> Int32? {
+        switch name.uppercased() {
+        case "PASS_THROUGH": 0
+        case "SNAPPY": 1
+        case "ZSTANDARD", "ZSTD": 2
+        case "LZ4": 3
+        case "LZ4_LENGTH_PREFIXED": 4
+        default: nil
+        }
+    }
+
+    /// Reads Pinot's table config JSON.
+    public static func parse(_ bytes: [UInt8]) throws(SegmentError) -> TableConfig {
+        guard let json = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
+            throw SegmentError(.invalidSchema, "table config is not a JSON object")
+        }
+        var name = (json["tableName"] as? String) ?? "table"
+        if name.hasSuffix("_OFFLINE") { name.removeLast("_OFFLINE".count) }
+        var config = TableConfig(tableName: name)
+        config.timeColumn = (json["segmentsConfig"] as? [String: Any])?["timeColumnName"] as? String
+        let indexConfig = (json["tableIndexConfig"] as? [String: Any]) ?? [:]
+        config.noDictionaryColumns = Set((indexConfig["noDictionaryColumns"] as? [String]) ?? [])
+        config.invertedIndexColumns = Set((indexConfig["invertedIndexColumns"] as? [String]) ?? [])
+        for field in (json["fieldConfigList"] as? [[String: Any]]) ?? [] {
+            guard let column = field["name"] as? String else { continue }
+            if (field["encodingType"] as? String) == "RAW" { config.noDictionaryColumns.insert(column) }
+            if let codec = (field["compressionCodec"] as? String).flatMap(compressionCode) { config.compression[column] = codec }
+            if let forward = (field["indexes"] as? [String: Any])?["forward"] as? [String: Any] {
+                if let codec = (forward["compressionCodec"] as? String).flatMap(compressionCode) { config.compression[column] = codec }
+                if let size = forward["targetMaxChunkSize"] as? String { config.targetChunkSize[column] = parseSize(size) }
+            }
+            if let indexTypes = field["indexTypes"] as? [String], indexTypes.contains("INVERTED") { config.invertedIndexColumns.insert(column) }
+        }
+        return config
+    }
+
+    private static func parseSize(_ text: String) -> Int? {
+        let upper = text.uppercased()
+        for (suffix, factor) in [("K", 1024), ("M", 1 << 20), ("G", 1 << 30)] where upper.hasSuffix(suffix) {
+            return Int(upper.dropLast()).map { $0 * factor }
+        }
+        return Int(upper)
+    }
+}
