@@ -5,6 +5,10 @@ struct AvroBinaryDecoder {
     let bytes: UnsafeRawBufferPointer
     var position: Int
     private static let maxDepth = 64
+    /// A bound on array and map items per decoder, so that items taking no bytes (nulls) cannot
+    /// make a small file expand without limit.
+    static let maxItems = 1 << 26
+    private var itemsDecoded = 0
 
     init(_ bytes: UnsafeRawBufferPointer, position: Int = 0) {
         self.bytes = bytes
@@ -55,12 +59,17 @@ struct AvroBinaryDecoder {
     private mutating func readBlockCount() throws(AvroError) -> Int {
         var count = try readLong()
         if count < 0 {
+            guard count != .min else { throw AvroError(.corruptData, "block count out of range") }
             count = -count
             _ = try readLong()
         }
         // Every item takes at least one byte unless it is null; cap by a generous bound.
         guard count <= Int64(remaining) * 8 + 1024 else {
             throw AvroError(.corruptData, "block of \(count) items in \(remaining) bytes")
+        }
+        itemsDecoded += Int(count)
+        guard itemsDecoded <= Self.maxItems else {
+            throw AvroError(.corruptData, "more than \(Self.maxItems) array or map items")
         }
         return Int(count)
     }

@@ -74,7 +74,7 @@ public struct AvroContainerFile: Sendable {
                     let plain = try decompress(data, codec: implementation, limits: limits)
                     try plain.withUnsafeBytes { blockBytes in
                         var blockDecoder = AvroBinaryDecoder(blockBytes)
-                        guard count <= Int64(blockBytes.count) + 1 || writer.isZeroSize else {
+                        guard count <= Int64(blockBytes.count) + 1 || (writer.isZeroSize && count <= Int64(AvroBinaryDecoder.maxItems)) else {
                             throw AvroError(.corruptData, "block declares \(count) records in \(blockBytes.count) bytes")
                         }
                         for _ in 0..<count {

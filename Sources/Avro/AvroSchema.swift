@@ -35,14 +35,15 @@ public indirect enum AvroSchema: Sendable, Equatable {
             throw AvroError(.invalidSchema, "schema is not JSON: \(error)")
         }
         var names: [String: AvroSchema] = [:]
-        return try parse(object, namespace: nil, names: &names)
+        var pending: Set<String> = []
+        return try parse(object, namespace: nil, names: &names, pending: &pending)
     }
 
     private static func fullName(_ name: String, _ namespace: String?) -> String {
         name.contains(".") || namespace == nil || namespace!.isEmpty ? name : namespace! + "." + name
     }
 
-    private static func parse(_ node: Any, namespace: String?, names: inout [String: AvroSchema]) throws(AvroError) -> AvroSchema {
+    private static func parse(_ node: Any, namespace: String?, names: inout [String: AvroSchema], pending: inout Set<String>) throws(AvroError) -> AvroSchema {
         if let name = node as? String {
             switch name {
             case "null": return .null
@@ -54,13 +55,18 @@ public indirect enum AvroSchema: Sendable, Equatable {
             case "bytes": return .bytes
             case "string": return .string
             default:
-                if let named = names[fullName(name, namespace)] ?? names[name] { return named }
+                if let named = names[fullName(name, namespace)] ?? names[name] {
+                    if case .record(let recordName, let fields) = named, fields.isEmpty, pending.contains(recordName) {
+                        throw AvroError(.invalidSchema, "recursive type \(recordName) is not supported")
+                    }
+                    return named
+                }
                 throw AvroError(.invalidSchema, "unknown type name \(name)")
             }
         }
         if let branches = node as? [Any] {
             var result: [AvroSchema] = []
-            for branch in branches { result.append(try parse(branch, namespace: namespace, names: &names)) }
+            for branch in branches { result.append(try parse(branch, namespace: namespace, names: &names, pending: &pending)) }
             return .union(result)
         }
         guard let object = node as? [String: Any], let type = object["type"] else {
@@ -76,13 +82,15 @@ public indirect enum AvroSchema: Sendable, Equatable {
             let innerNamespace = full.contains(".") ? String(full[..<full.lastIndex(of: ".")!]) : namespace
             // Register a placeholder first so recursive references resolve (to an empty record).
             names[full] = .record(name: full, fields: [])
+            pending.insert(full)
+            defer { pending.remove(full) }
             var fields: [AvroField] = []
             for field in fieldNodes {
                 guard let fieldName = field["name"] as? String, let fieldType = field["type"] else {
                     throw AvroError(.invalidSchema, "field without name or type in record \(full)")
                 }
                 fields.append(AvroField(
-                    name: fieldName, schema: try parse(fieldType, namespace: innerNamespace, names: &names),
+                    name: fieldName, schema: try parse(fieldType, namespace: innerNamespace, names: &names, pending: &pending),
                     defaultValue: field["default"].map(AvroDefault.init), fieldId: (field["field-id"] as? NSNumber)?.intValue))
             }
             schema = .record(name: full, fields: fields)
@@ -95,10 +103,10 @@ public indirect enum AvroSchema: Sendable, Equatable {
             names[fullName(name, object["namespace"] as? String ?? namespace)] = schema
         case "array":
             guard let items = object["items"] else { throw AvroError(.invalidSchema, "array without items") }
-            schema = .array(try parse(items, namespace: namespace, names: &names))
+            schema = .array(try parse(items, namespace: namespace, names: &names, pending: &pending))
         case "map":
             guard let values = object["values"] else { throw AvroError(.invalidSchema, "map without values") }
-            schema = .map(try parse(values, namespace: namespace, names: &names))
+            schema = .map(try parse(values, namespace: namespace, names: &names, pending: &pending))
         case "fixed":
             guard let name = object["name"] as? String, let size = (object["size"] as? NSNumber)?.intValue, size >= 0 else {
                 throw AvroError(.invalidSchema, "fixed without name or size")
@@ -107,7 +115,7 @@ public indirect enum AvroSchema: Sendable, Equatable {
             names[fullName(name, object["namespace"] as? String ?? namespace)] = schema
         default:
             // {"type": "long", "logicalType": …} or a nested type object.
-            schema = try parse(type, namespace: namespace, names: &names)
+            schema = try parse(type, namespace: namespace, names: &names, pending: &pending)
         }
         if let logical = object["logicalType"] as? String {
             return .logical(schema, LogicalType(

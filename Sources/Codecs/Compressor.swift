@@ -58,6 +58,9 @@ public enum Compressor {
     }
 
     private static func deflate(_ input: UnsafeRawBufferPointer, windowBits: Int32, level: Int32, codec: CompressionCodec) throws(CodecError) -> [UInt8] {
+        guard input.count < Int(UInt32.max) / 2 else {
+            throw CodecError(.sizeLimitExceeded, codec: codec, "input of \(input.count) bytes is too large to deflate in one call")
+        }
         var stream = z_stream()
         guard czlib_deflate_init2(&stream, level, windowBits) == Z_OK else {
             throw CodecError(.corruptData, codec: codec, "deflateInit2 failed")

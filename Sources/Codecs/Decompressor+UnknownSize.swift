@@ -40,6 +40,9 @@ extension Decompressor {
     private static func inflateGrowing(
         _ input: UnsafeRawBufferPointer, windowBits: Int32, codec: CompressionCodec, limits: DecompressionLimits
     ) throws(CodecError) -> [UInt8] {
+        guard input.count < Int(UInt32.max) else {
+            throw CodecError(.sizeLimitExceeded, codec: codec, "buffers over 4 GiB are not inflated in one call")
+        }
         var stream = z_stream()
         guard czlib_inflate_init2(&stream, windowBits) == Z_OK else { throw CodecError(.corruptData, codec: codec, "inflateInit2 failed") }
         defer { inflateEnd(&stream) }
@@ -56,7 +59,7 @@ extension Decompressor {
             }
             let status: Int32 = output.withUnsafeMutableBytes { out in
                 stream.next_out = (out.baseAddress! + produced).assumingMemoryBound(to: Bytef.self)
-                stream.avail_out = UInt32(out.count - produced)
+                stream.avail_out = UInt32(min(out.count - produced, Int(UInt32.max)))
                 let before = Int(stream.avail_out)
                 let status = CZlib.inflate(&stream, Z_NO_FLUSH)
                 produced += before - Int(stream.avail_out)

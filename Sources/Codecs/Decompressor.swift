@@ -118,10 +118,10 @@ public enum Decompressor {
         while true {
             let status: Int32 = withUnsafeMutablePointer(to: &scratch) { scratchPointer in
                 stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.advanced(by: consumed).assumingMemoryBound(to: Bytef.self))
-                stream.avail_in = UInt32(input.count - consumed)
+                stream.avail_in = UInt32(min(input.count - consumed, Int(UInt32.max)))
                 if let out = output.baseAddress, produced < output.count {
                     stream.next_out = out.advanced(by: produced).assumingMemoryBound(to: Bytef.self)
-                    stream.avail_out = UInt32(output.count - produced)
+                    stream.avail_out = UInt32(min(output.count - produced, Int(UInt32.max)))
                 } else {
                     // A spare byte: any output landing here means the stream is longer than declared.
                     stream.next_out = scratchPointer

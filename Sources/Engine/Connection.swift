@@ -12,7 +12,7 @@ public struct Connection: Sendable {
     public init(_ configuration: TaskConfiguration) throws {
         self.configuration = configuration
         let storage = configuration.source.storage
-        let storageCredentials = storage?.resolved()
+        let storageCredentials = (storage ?? TaskConfiguration.Credentials()).resolved()
         let region = storage?.region ?? "us-east-1"
         io = FileIO { bucket in
             S3ObjectStore(S3Configuration(
@@ -25,7 +25,7 @@ public struct Connection: Sendable {
             catalog = try RESTCatalog(RESTCatalog.Configuration(
                 flavour: RESTFlavour(rawValue: configuration.source.restService ?? "rest") ?? .rest,
                 uri: configuration.source.uri, warehouse: configuration.source.warehouse, region: metastore?.region,
-                credentials: metastore?.resolved()))
+                credentials: (metastore ?? TaskConfiguration.Credentials()).resolved()))
         } else {
             catalog = nil
         }

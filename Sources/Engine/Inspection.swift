@@ -18,12 +18,17 @@ public struct Inspection: Sendable {
             throw EngineError(.unsupported, "namespaces come from a catalog; source.type is \(connection.configuration.source.type)")
         }
         var result: [String] = []
+        var seen: Set<[String]> = []
         var pending = try await catalog.listNamespaces()
         while let namespace = pending.first {
             pending.removeFirst()
+            guard seen.insert(namespace).inserted else { continue }
             result.append(namespace.joined(separator: "."))
             if connection.configuration.source.restService != "s3tables" {
-                pending.insert(contentsOf: try await catalog.listNamespaces(parent: namespace), at: 0)
+                // Only true children: a catalog that ignores `parent` must not loop.
+                let children = try await catalog.listNamespaces(parent: namespace)
+                    .filter { $0.count > namespace.count && Array($0.prefix(namespace.count)) == namespace }
+                pending.insert(contentsOf: children, at: 0)
             }
         }
         return result

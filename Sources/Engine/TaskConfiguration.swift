@@ -22,6 +22,19 @@ public struct TaskConfiguration: Sendable, Codable {
         public var endpoint: String?
         public var pathStyle: Bool?
 
+        public init() {}
+
+        private enum CodingKeys: String, CodingKey { case accessKey, secretKey, sessionToken, region, endpoint, pathStyle }
+
+        /// Encodes everything but the secret key and the session token, which never leave memory.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encodeIfPresent(accessKey, forKey: .accessKey)
+            try container.encodeIfPresent(region, forKey: .region)
+            try container.encodeIfPresent(endpoint, forKey: .endpoint)
+            try container.encodeIfPresent(pathStyle, forKey: .pathStyle)
+        }
+
         /// The explicit keys, or the `AWS_*` environment variables.
         public func resolved() -> AWSCredentials? {
             AWSCredentials.resolve(accessKeyId: accessKey, secretAccessKey: secretKey, sessionToken: sessionToken)

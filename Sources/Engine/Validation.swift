@@ -109,6 +109,7 @@ public struct ConnectionValidator: Sendable {
             case .signatureMismatch: return "\(error) — check the storage secret key"
             case .invalidAccessKey: return "\(error) — check the storage access key id"
             case .noSuchBucket: return "\(error) — check the bucket name and the storage region"
+            case .wrongRegion: return "\(error) — the storage region does not match the bucket's region"
             default: return "\(error)"
             }
         }

@@ -44,7 +44,8 @@ public struct FileIO: Sendable {
     /// Objects below `uri` (a directory-like prefix), with their full URIs.
     public func list(_ uri: String) async throws(IcebergError) -> [(uri: String, info: ObjectInfo)] {
         let (store, key) = try resolve(uri)
-        let base = String(uri.dropLast(key.count))
+        var base = String(uri.dropLast(key.count))
+        if !base.hasSuffix("/") { base += "/" }
         do {
             return try await store.listAll(prefix: key).map { (base + $0.key, $0) }
         } catch {

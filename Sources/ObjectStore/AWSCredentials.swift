@@ -40,3 +40,10 @@ public struct AWSCredentials: Sendable, Equatable, CustomStringConvertible, Cust
 
     public var debugDescription: String { description }
 }
+
+extension AWSCredentials: CustomReflectable {
+    /// `dump` and mirrors show the access key id only.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["accessKeyId": accessKeyId, "secretAccessKey": "<redacted>"])
+    }
+}

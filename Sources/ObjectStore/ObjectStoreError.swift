@@ -4,13 +4,16 @@ public struct ObjectStoreError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is; a struct over a private enum so codes can be added.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Sendable {
-            case accessDenied, invalidAccessKey, signatureMismatch, expiredToken, noSuchBucket, noSuchKey
+            case wrongRegion, accessDenied, invalidAccessKey, signatureMismatch, expiredToken, noSuchBucket, noSuchKey
             case invalidRange, throttled, serverError, transport, timeout, truncatedBody, invalidResponse
             case invalidArgument, io
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
 
+        /// The bucket is in another region than the one signed for (PermanentRedirect,
+        /// AuthorizationHeaderMalformed).
+        public static let wrongRegion = Code(.wrongRegion)
         /// 403 AccessDenied: the credentials lack a permission (s3:GetObject, s3:ListBucket, …).
         public static let accessDenied = Code(.accessDenied)
         /// 403 InvalidAccessKeyId: the access key does not exist.

@@ -104,7 +104,7 @@ struct ParquetSchemaCommand: AsyncParsableCommand {
 /// `ingest-worker parquet cat FILE [--columns a,b] [--limit N]`
 struct ParquetCatCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "cat", abstract: "Print one JSON object per row, values as they will be stored in Pinot.")
+        commandName: "cat", abstract: "Print one JSON object per row, values as DESIGN.md's type mapping gives them (before Pinot's value rules).")
 
     @OptionGroup var options: ParquetFileOptions
 
@@ -163,7 +163,7 @@ struct ParquetScanCommand: AsyncParsableCommand {
             for rowGroup in reader.metadata.rowGroups.indices {
                 let decoder = try reader.rowGroupDecoder(rowGroup, fields: fields)
                 for leaf in decoder.leafIndices {
-                    uncompressed += reader.metadata.rowGroups[rowGroup].columns[leaf].metaData?.totalUncompressedSize ?? 0
+                    uncompressed &+= reader.metadata.rowGroups[rowGroup].columns[leaf].metaData?.totalUncompressedSize ?? 0
                 }
                 let batch = try await reader.readRowGroup(rowGroup, fields: fields)
                 rows += batch.rowCount
@@ -186,6 +186,7 @@ struct ParquetScanCommand: AsyncParsableCommand {
 
     private func formatted(_ value: Double) -> String {
         let rounded = (value * 10).rounded() / 10
+        guard rounded.isFinite, abs(rounded) < 1e15 else { return String(rounded) }
         return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
     }
 }

@@ -145,3 +145,24 @@ private func decimalText(_ bytes: [UInt8], scale: Int) -> String {
     let split = digits.index(digits.endIndex, offsetBy: -scale)
     return (signed < 0 ? "-" : "") + digits[..<split] + "." + digits[split...]
 }
+
+@Suite("Avro schemas")
+struct AvroSchemaTests {
+    @Test("recursive named types are refused rather than misread")
+    func recursive() {
+        let json = #"{"type": "record", "name": "Node", "fields": [{"name": "next", "type": ["null", "Node"]}]}"#
+        let error = #expect(throws: AvroError.self) { _ = try AvroSchema.parse(json) }
+        #expect(error?.code == .invalidSchema)
+    }
+
+    @Test("a block count of Int64.min is corrupt data, not a crash")
+    func minimumBlockCount() throws {
+        let file = try AvroFixtureTests.load("alltypes-null.avro")
+        // Replace the first block's record count (right after the 16-byte sync of the header)
+        // with zig-zag(Int64.min) = 0xFF…FF01.
+        guard let sync = file.firstRange(of: file[(file.count - 16)...]) else { return }
+        var bytes = Array(file[..<sync.upperBound])
+        bytes += [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01, 0x02]
+        #expect(throws: AvroError.self) { _ = try AvroContainerFile(bytes: bytes, name: "min.avro") }
+    }
+}

@@ -147,6 +147,7 @@ public actor RESTCatalog {
         let root = try await root()
         var result: [[String]] = []
         var token: String?
+        var seen: Set<String> = []
         repeat {
             var query: [(String, String)] = []
             if let parent { query.append(("parent", parent.joined(separator: "\u{1F}"))) }
@@ -154,6 +155,9 @@ public actor RESTCatalog {
             let json = try await get(root + "/namespaces", query: query, object: "namespaces")
             result += ((json.values["namespaces"] as? [[Any]]) ?? []).map { $0.compactMap { $0 as? String } }
             token = json.optionalString("next-page-token")
+            if let next = token, !next.isEmpty, !seen.insert(next).inserted {
+                throw IcebergError(.invalidResponse, "the catalog repeats a page token", endpoint: endpointDescription)
+            }
         } while token != nil && token != ""
         return result
     }
@@ -163,6 +167,7 @@ public actor RESTCatalog {
         let path = try await root() + "/namespaces/" + Self.encode(namespace) + "/tables"
         var result: [TableIdentifier] = []
         var token: String?
+        var seen: Set<String> = []
         repeat {
             let json = try await get(path, query: pageQuery(token), object: namespace.joined(separator: "."))
             for identifier in try json.optionalObjects("identifiers") {
@@ -170,6 +175,9 @@ public actor RESTCatalog {
                 result.append(TableIdentifier(namespace: ns, name: try identifier.string("name")))
             }
             token = json.optionalString("next-page-token")
+            if let next = token, !next.isEmpty, !seen.insert(next).inserted {
+                throw IcebergError(.invalidResponse, "the catalog repeats a page token", endpoint: endpointDescription)
+            }
         } while token != nil && token != ""
         return result
     }
@@ -229,7 +237,12 @@ public actor RESTCatalog {
         let parsed = try? JSONObject.parse(response.body, context: "error")
         let body = parsed.flatMap { try? $0.object("error") }
         let type = body?.optionalString("type") ?? ""
-        let message = body?.optionalString("message") ?? String(decoding: response.body.prefix(200), as: UTF8.self)
+        var message = body?.optionalString("message") ?? String(decoding: response.body.prefix(200), as: UTF8.self)
+        // AWS services echo the canonical request (which holds the signed session token) in
+        // signature errors: keep only the sentence before it.
+        if let cut = message.range(of: "The Canonical String") ?? message.range(of: "canonical request") {
+            message = String(message[..<cut.lowerBound])
+        }
         let permissions = signingName == "glue" ? "glue:GetCatalog, glue:GetDatabase(s), glue:GetTable(s)"
             : signingName == "s3tables" ? "s3tables:GetTableBucket, s3tables:ListNamespaces, s3tables:ListTables, s3tables:GetTable, s3tables:GetTableMetadataLocation"
             : "the catalog's read permissions"

@@ -95,8 +95,8 @@ public struct IncrementalPlanner: Sendable {
             return .ingest(snapshot: snapshot, files: added.sorted { $0.path < $1.path })
         case "replace":
             let (added, deleted, addedDeletes) = try await changes(of: snapshot)
-            let addedRecords = added.reduce(Int64(0)) { $0 + $1.recordCount }
-            let deletedRecords = deleted.reduce(Int64(0)) { $0 + $1.recordCount }
+            let addedRecords = added.reduce(Int64(0)) { $0 &+ $1.recordCount }
+            let deletedRecords = deleted.reduce(Int64(0)) { $0 &+ $1.recordCount }
             guard addedRecords == deletedRecords, addedDeletes.isEmpty else {
                 throw IcebergError(.replaceMismatch,
                     "replace snapshot \(snapshot.snapshotId) adds \(addedRecords) records and removes \(deletedRecords)\(addedDeletes.isEmpty ? "" : " and adds delete files")")

@@ -20,6 +20,8 @@ enum HTTPClients {
             var configuration = HTTPClient.Configuration()
             configuration.timeout = .init(connect: .init(connectTimeout), read: .init(readTimeout))
             configuration.decompression = .disabled
+            // Redirects would carry signed headers (the session token) to another host.
+            configuration.redirectConfiguration = .disallow
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
             clients[key] = client
             return client

@@ -65,9 +65,8 @@ public struct SignedHTTPClient: Sendable {
                 throw S3ObjectStore.transportError(error, bucket: host, key: path)
             }
             let status = Int(response.status.code)
-            if status >= 500 || status == 429 {
-                throw ObjectStoreError(status == 503 || status == 429 ? .throttled : .serverError,
-                                       "HTTP \(status): \(String(decoding: bytes.prefix(300), as: UTF8.self))", status: status)
+            if status >= 500 {
+                throw ObjectStoreError(status == 503 ? .throttled : .serverError, "HTTP \(status)", status: status)
             }
             return Response(status: status, headers: response.headers.map { ($0.name, $0.value) }, body: bytes)
         }

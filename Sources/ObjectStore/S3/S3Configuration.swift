@@ -33,7 +33,8 @@ public struct S3Configuration: Sendable {
     /// Scheme, host (with port when it is not the scheme's default) and path prefix for `key`.
     func address(forKey key: String) -> (scheme: String, host: String, path: String) {
         let encodedKey = URIEncoding.encode(key, keepSlash: true)
-        let base = endpoint ?? "https://s3.\(region).amazonaws.com"
+        var base = endpoint ?? "https://s3.\(region).amazonaws.com"
+        if !base.contains("://") { base = "https://" + base }
         let scheme = base.hasPrefix("http://") ? "http" : "https"
         var authority = String(base.dropFirst(scheme.count + 3))
         while authority.hasSuffix("/") { authority.removeLast() }

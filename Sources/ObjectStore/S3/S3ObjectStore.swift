@@ -65,10 +65,14 @@ public struct S3ObjectStore: ObjectStore {
             let task = Task {
                 do {
                     var token: String?
+                    var seen: Set<String> = []
                     repeat {
                         let page = try await listPage(prefix: prefix, continuationToken: token)
                         for object in page.objects { continuation.yield(object) }
                         token = page.nextToken
+                        if let token, !seen.insert(token).inserted {
+                            throw ObjectStoreError(.invalidResponse, "the listing repeats a continuation token", bucket: bucket, key: prefix)
+                        }
                     } while token != nil
                     continuation.finish()
                 } catch {
@@ -149,7 +153,7 @@ public struct S3ObjectStore: ObjectStore {
                 let expected = response.headers.first(name: "content-length").flatMap(Int.init)
                 var bytes: [UInt8] = []
                 if readBody && method != .HEAD {
-                    bytes.reserveCapacity(expected ?? 0)
+                    bytes.reserveCapacity(min(expected ?? 0, 1 << 30))
                     for try await chunk in response.body {
                         chunk.withUnsafeReadableBytes { bytes.append(contentsOf: $0) }
                     }
@@ -181,7 +185,18 @@ public struct S3ObjectStore: ObjectStore {
                 break
             }
         }
-        return ObjectStoreError(.transport, "request failed: \(error)", bucket: bucket, key: key)
+        // Only the error's kind: some HTTP client errors carry header values, which can hold a token.
+        if error is HTTPClientError {
+            return ObjectStoreError(.transport, "request failed (HTTP client: \(Self.kind(of: error)))", bucket: bucket, key: key)
+        }
+        return ObjectStoreError(.transport, "request failed (\(Self.kind(of: error)))", bucket: bucket, key: key)
+    }
+
+    /// The error's type and, for enum-like errors, its case name, without associated values.
+    static func kind(of error: any Error) -> String {
+        let text = String(describing: error)
+        let caseName = text.prefix(while: { $0 != "(" && $0 != ":" && $0 != " " })
+        return "\(type(of: error)).\(caseName)"
     }
 
     static func unquote(_ etag: String) -> String {

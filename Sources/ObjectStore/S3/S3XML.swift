@@ -54,6 +54,8 @@ enum S3ErrorMapping {
         let code: ObjectStoreError.Code
         switch (serviceCode, status) {
         case ("AccessDenied"?, _), ("AllAccessDisabled"?, _): code = .accessDenied
+        case ("PermanentRedirect"?, _), ("AuthorizationHeaderMalformed"?, _), ("IllegalLocationConstraintException"?, _), (_, 301):
+            code = .wrongRegion
         case ("InvalidAccessKeyId"?, _): code = .invalidAccessKey
         case ("SignatureDoesNotMatch"?, _): code = .signatureMismatch
         case ("ExpiredToken"?, _), ("InvalidToken"?, _), ("TokenRefreshRequired"?, _): code = .expiredToken

@@ -42,11 +42,13 @@ extension PhysicalValues {
                 Float(Float16(bitPattern: UInt16(fixed[2 * i]) | UInt16(fixed[2 * i + 1]) << 8))
             })
         case (.fixedLenByteArray, .uuid):
+            guard count <= Int(Int32.max) / 36 else { throw ParquetError(.unsupportedFeature, "too many UUID values in one column chunk") }
             var text = ByteArrays()
             text.reserveCapacity(values: count, bytes: count * 36)
             for i in 0..<count { text.append(uuidText(fixed[i * 16..<(i + 1) * 16]).utf8) }
             return .byteArrays(text)
         case (.fixedLenByteArray, _):
+            guard fixed.count <= Int(Int32.max) else { throw ParquetError(.unsupportedFeature, "a column chunk holds more than 2 GiB of data") }
             return .byteArrays(ByteArrays(offsets: (0...count).map { Int32($0 * width) }, data: fixed))
         }
     }

@@ -55,6 +55,9 @@ struct NestedAssembler {
                 continue
             }
             validity.append(true)
+            guard text.data.count + rendered.utf8.count <= Int(Int32.max) else {
+                throw ParquetError(.unsupportedFeature, "the JSON text of \(root.name) passes 2 GiB in one row group")
+            }
             text.append(rendered.utf8)
         }
         return Column(type: .json, storage: .byteArrays(text), validity: validity)

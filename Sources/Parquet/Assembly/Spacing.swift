@@ -9,7 +9,7 @@ import Glibc
 /// values move backwards from the end, a word of 64 slots at a time, never overwriting one not
 /// yet moved. Null slots get a zero placeholder.
 extension PhysicalValues {
-    mutating func spread(over validity: ValidityBitmap) {
+    mutating func spread(over validity: ValidityBitmap) throws(ParquetError) {
         switch type {
         case .boolean: spreadInPlace(&booleans, validity, placeholder: false)
         case .int32: spreadInPlace(&int32s, validity, placeholder: 0)
@@ -18,6 +18,10 @@ extension PhysicalValues {
         case .double: spreadInPlace(&doubles, validity, placeholder: 0)
         case .byteArray: byteArrays.offsets = spreadOffsets(byteArrays.offsets, validity)
         case .fixedLenByteArray:
+            let (bytes, overflow) = validity.count.multipliedReportingOverflow(by: width)
+            guard !overflow, bytes <= Int(Int32.max) else {
+                throw ParquetError(.unsupportedFeature, "a column chunk holds more than 2 GiB of FIXED_LEN_BYTE_ARRAY data")
+            }
             var expanded = [UInt8](repeating: 0, count: validity.count * width)
             var next = 0
             for slot in 0..<validity.count where validity.isValid(slot) {

@@ -34,14 +34,21 @@ struct PhysicalValues {
     }
 
     /// Appends `dictionary[i]` for every index (materialising a dictionary-encoded run).
-    mutating func appendGathering(from dictionary: PhysicalValues, indices: UnsafeBufferPointer<Int32>) {
+    /// - Throws: `.unsupportedFeature` when the result would pass 2 GiB.
+    mutating func appendGathering(from dictionary: PhysicalValues, indices: UnsafeBufferPointer<Int32>) throws(ParquetError) {
+        if type == .fixedLenByteArray {
+            let (bytes, overflow) = indices.count.multipliedReportingOverflow(by: width)
+            guard !overflow, fixed.count + bytes <= Int(Int32.max) else {
+                throw ParquetError(.unsupportedFeature, "a column chunk holds more than 2 GiB of FIXED_LEN_BYTE_ARRAY data")
+            }
+        }
         switch type {
         case .boolean: for i in indices { booleans.append(dictionary.booleans[Int(i)]) }
         case .int32: for i in indices { int32s.append(dictionary.int32s[Int(i)]) }
         case .int64, .int96: for i in indices { int64s.append(dictionary.int64s[Int(i)]) }
         case .float: for i in indices { floats.append(dictionary.floats[Int(i)]) }
         case .double: for i in indices { doubles.append(dictionary.doubles[Int(i)]) }
-        case .byteArray: byteArrays.appendGathering(from: dictionary.byteArrays, indices: indices)
+        case .byteArray: try byteArrays.appendGathering(from: dictionary.byteArrays, indices: indices)
         case .fixedLenByteArray:
             for i in indices { fixed.append(contentsOf: dictionary.fixed[Int(i) * width..<(Int(i) + 1) * width]) }
         }
@@ -75,7 +82,7 @@ extension PhysicalValues {
         case .float: floats.reserveCapacity(count)
         case .double: doubles.reserveCapacity(count)
         case .byteArray: byteArrays.reserveCapacity(values: count, bytes: bytesHint)
-        case .fixedLenByteArray: fixed.reserveCapacity(count * width)
+        case .fixedLenByteArray: fixed.reserveCapacity(min(count.multipliedReportingOverflow(by: width).partialValue, bytesHint))
         }
     }
 }
@@ -93,9 +100,14 @@ extension ByteArrays {
 
 extension ByteArrays {
     /// Appends `source[i]` for every index: lengths first, then one copy per value.
-    mutating func appendGathering(from source: ByteArrays, indices: UnsafeBufferPointer<Int32>) {
+    mutating func appendGathering(from source: ByteArrays, indices: UnsafeBufferPointer<Int32>) throws(ParquetError) {
         var total = 0
-        for i in indices { total += Int(source.offsets[Int(i) + 1] - source.offsets[Int(i)]) }
+        for i in indices {
+            total += Int(source.offsets[Int(i) + 1] - source.offsets[Int(i)])
+            guard data.count + total <= Int(Int32.max) else {
+                throw ParquetError(.unsupportedFeature, "a column chunk holds more than 2 GiB of BYTE_ARRAY data")
+            }
+        }
         let start = data.count
         reserveCapacity(values: count + indices.count, bytes: start + total)
         data.append(contentsOf: repeatElement(0, count: total))

@@ -12,7 +12,9 @@ enum PlainDecoder {
                 throw ParquetError(.corruptPage, "PLAIN data holds \(data.count) bytes, \(count) \(values.type) values need \(bytes)")
             }
         }
-        let base = data.baseAddress!
+        guard let base = data.baseAddress else {
+            throw ParquetError(.corruptPage, "PLAIN data is empty, \(count) \(values.type) values expected")
+        }
         switch values.type {
         case .boolean:
             let bytes = (count + 7) / 8
@@ -59,7 +61,7 @@ enum PlainDecoder {
 
     /// BYTE_ARRAY values: one pass to check every length, then one copy of the bytes.
     private static func decodeByteArrays(_ data: UnsafeRawBufferPointer, count: Int, into values: inout ByteArrays) throws(ParquetError) -> Int {
-        let base = data.baseAddress!
+        guard let base = data.baseAddress else { throw ParquetError(.corruptPage, "BYTE_ARRAY data is empty") }
         var position = 0
         for _ in 0..<count {
             guard data.count - position >= 4 else {

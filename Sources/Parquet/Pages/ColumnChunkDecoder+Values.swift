@@ -8,7 +8,7 @@ extension ColumnChunkDecoder {
             try decodeDictionaryIndices(data, count: count)
             return
         }
-        materializeDictionary()
+        try materializeDictionary()
         let type = descriptor.physicalType
         switch encoding {
         case .plain:
@@ -37,7 +37,13 @@ extension ColumnChunkDecoder {
             var decoded = ByteArraysBox()
             _ = try DeltaByteArrayDecoder.decodeIncremental(data, count: count, into: &decoded.values)
             if type == .byteArray {
-                for i in 0..<decoded.values.count { leaf.values.byteArrays.append(decoded.values[i]) }
+                for i in 0..<decoded.values.count {
+                    let value = decoded.values[i]
+                    guard leaf.values.byteArrays.data.count + value.count <= Int(Int32.max) else {
+                        throw ParquetError(.unsupportedFeature, "a column chunk holds more than 2 GiB of BYTE_ARRAY data")
+                    }
+                    leaf.values.byteArrays.append(value)
+                }
             } else {
                 for i in 0..<decoded.values.count {
                     guard decoded.values.range(i).count == descriptor.typeLength else {
@@ -54,6 +60,12 @@ extension ColumnChunkDecoder {
     }
 
     private mutating func decodeByteStreamSplit(_ data: UnsafeRawBufferPointer, count: Int) throws {
+        let width = descriptor.physicalType == .fixedLenByteArray ? descriptor.typeLength
+            : descriptor.physicalType == .float || descriptor.physicalType == .int32 ? 4 : 8
+        let (needed, overflow) = count.multipliedReportingOverflow(by: width)
+        guard !overflow, needed <= data.count else {
+            throw ParquetError(.corruptPage, "BYTE_STREAM_SPLIT data holds \(data.count) bytes, \(count) values of \(width) bytes need more")
+        }
         switch descriptor.physicalType {
         case .float:
             var values = [Float](repeating: 0, count: count)
@@ -101,28 +113,28 @@ extension ColumnChunkDecoder {
         guard Int(maxIndex) < dictionary.count else {
             throw ParquetError(.corruptPage, "dictionary index \(maxIndex) out of range (dictionary has \(dictionary.count) values)")
         }
-        scratch.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: Int32.self) { indices in
-                appendIndices(UnsafeBufferPointer(rebasing: indices[0..<count]))
+        try scratch.withUnsafeBufferPointer { buffer in
+            try buffer.withMemoryRebound(to: Int32.self) { indices in
+                try appendIndices(UnsafeBufferPointer(rebasing: indices[0..<count]))
             }
         }
     }
 
-    mutating func materializeDictionary() {
+    mutating func materializeDictionary() throws {
         guard usingIndices else { return }
         usingIndices = false
         if let dictionary = dictionaryPage, !leaf.indices.isEmpty {
             let indices = leaf.indices
             leaf.indices = []
-            indices.withUnsafeBufferPointer { leaf.values.appendGathering(from: dictionary, indices: $0) }
+            try indices.withUnsafeBufferPointer { try leaf.values.appendGathering(from: dictionary, indices: $0) }
         }
     }
 
-    private mutating func appendIndices(_ indices: UnsafeBufferPointer<Int32>) {
+    private mutating func appendIndices(_ indices: UnsafeBufferPointer<Int32>) throws {
         if usingIndices {
             leaf.indices.append(contentsOf: indices)
         } else if let dictionary = dictionaryPage {
-            leaf.values.appendGathering(from: dictionary, indices: indices)
+            try leaf.values.appendGathering(from: dictionary, indices: indices)
         }
     }
 }

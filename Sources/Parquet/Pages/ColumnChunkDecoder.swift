@@ -40,9 +40,11 @@ struct ColumnChunkDecoder {
             throw ParquetError(.corruptMetadata, "column chunk declares \(metadata.numValues) values (limit \(options.maxValuesPerColumnChunk))")
         }
         leaf = DecodedLeaf(values: PhysicalValues(type: descriptor.physicalType, width: descriptor.typeLength))
-        if metadata.encodings.contains(where: \.isDictionary) { leaf.indices.reserveCapacity(Int(metadata.numValues)) }
-        leaf.values.reserve(Int(metadata.numValues),
-                            bytesHint: Int(min(max(metadata.totalUncompressedSize, 0), Int64(options.decompressionLimits.maxOutputBytes))))
+        // Reserve what the chunk's bytes can plausibly hold; arrays grow beyond it if needed.
+        let bytesHint = Int(min(max(metadata.totalUncompressedSize, 0), Int64(options.decompressionLimits.maxOutputBytes)))
+        let reserve = min(Int(metadata.numValues), max(1024, bytesHint))
+        if metadata.encodings.contains(where: \.isDictionary) { leaf.indices.reserveCapacity(reserve) }
+        leaf.values.reserve(reserve, bytesHint: bytesHint)
         if mode == .flat, descriptor.maxDefinitionLevel > 0 {
             leaf.validity = ValidityBitmap(reservingCapacity: Int(metadata.numValues))
         }
@@ -92,7 +94,7 @@ struct ColumnChunkDecoder {
                 throw ParquetError(.corruptPage, "levels declare \(present) values, the pages hold \(dense)",
                                    column: descriptor.dottedPath, offset: chunkOffset)
             }
-            if leaf.dictionary == nil { leaf.values.spread(over: validity) } else { spreadInPlace(&leaf.indices, validity, placeholder: 0) }
+            if leaf.dictionary == nil { try leaf.values.spread(over: validity) } else { spreadInPlace(&leaf.indices, validity, placeholder: 0) }
             leaf.isSpread = true
         }
         return leaf

@@ -45,6 +45,12 @@ extension FileMetaData {
     /// Sanity checks that keep later stages from acting on impossible numbers.
     fileprivate func checkedAgainst(fileSize: Int, footerOffset: Int) throws(ParquetError) -> FileMetaData {
         guard numRows >= 0 else { throw ParquetError(.corruptMetadata, "num_rows is negative (\(numRows))") }
+        var total: Int64 = 0
+        for rowGroup in rowGroups {
+            let (sum, overflow) = total.addingReportingOverflow(rowGroup.numRows)
+            guard !overflow else { throw ParquetError(.corruptMetadata, "row group row counts overflow") }
+            total = sum
+        }
         for (index, rowGroup) in rowGroups.enumerated() {
             guard rowGroup.numRows >= 0 else {
                 throw ParquetError(.corruptMetadata, "row group has \(rowGroup.numRows) rows", rowGroup: index)

@@ -64,6 +64,9 @@ public struct RowGroupDecoder: Sendable {
 
     /// Decodes the row group from the chunk bytes named by ``chunkRanges()``.
     public func decode(chunks: [Int: [UInt8]]) throws -> RecordBatch {
+        guard rowGroup.numRows <= Int64(options.maxValuesPerColumnChunk) else {
+            throw ParquetError(.corruptMetadata, "row group declares \(rowGroup.numRows) rows (limit \(options.maxValuesPerColumnChunk))", rowGroup: rowGroupIndex)
+        }
         let rowCount = Int(rowGroup.numRows)
         var fields: [Field] = []
         var columns: [Column] = []

@@ -82,6 +82,9 @@ extension ColumnDescriptor {
     }
 
     private func decimal(precision: Int, scale: Int) throws(ParquetError) -> LeafMapping {
+        guard precision >= 1, scale >= 0, scale <= precision else {
+            throw ParquetError(.invalidSchema, "decimal(\(precision), \(scale)) is not a valid decimal", column: dottedPath)
+        }
         guard precision <= 38 else {
             throw ParquetError(.unsupportedFeature, "decimal(\(precision), \(scale)) is wider than 38 digits", column: dottedPath)
         }
@@ -128,10 +131,11 @@ extension SchemaNode {
             throw ParquetError(.invalidSchema, "LIST group \(path.joined(separator: ".")) must have exactly one repeated child")
         }
         if repeated.isLeaf { return (repeated, repeated) }
-        if repeated.children.count > 1 || repeated.name == "array" || repeated.name == name + "_tuple" {
+        guard let only = repeated.children.first, repeated.children.count == 1,
+              repeated.name != "array", repeated.name != name + "_tuple" else {
             return (repeated, repeated)
         }
-        return (repeated, repeated.children[0])
+        return (repeated, only)
     }
 
     /// Validates a MAP-annotated group and returns its key/value group.
@@ -177,7 +181,7 @@ extension ParquetSchema {
         }
         if node.isListAnnotated, node.repetition != .repeated {
             let (repeated, element) = try node.listElement()
-            if element.isLeaf, element.repetition != .repeated {
+            if element.isLeaf, element.repetition != .repeated || element.path == repeated.path {
                 let mapping = try columns[element.leaves.lowerBound].mapping()
                 return .list(leaf: element.leaves.lowerBound, mapping: mapping,
                              listDefinitionLevel: node.definitionLevel, elementDefinitionLevel: repeated.definitionLevel)
