@@ -59,3 +59,31 @@ struct SegmentBuilderTests {
         }
     }
 }
+
+extension SegmentBuilderTests {
+    @Test("raw columns: rows equal Pinot's and raw chunks decompress to the same bytes", .enabled(if: SegmentReaderTests.present),
+          arguments: ["PASS_THROUGH", "SNAPPY", "ZSTANDARD", "LZ4"])
+    func rawColumns(codec: String) throws {
+        let (built, pinot) = try Self.build("raw-columns", tableConfig: "table-config-\(codec).json")
+        let ours = try SegmentReader(files: built.files, name: built.name)
+        let expected = try SegmentReaderTests.lines([UInt8](try Data(contentsOf: URL(fileURLWithPath: Self.golden + "/raw-columns/expected.jsonl"))))
+        let columns = try ours.columns()
+        var problems: [String] = []
+        for (doc, row) in expected.enumerated() where problems.count < 8 {
+            for (column, want) in row where !matches(columns[column]![doc], want) {
+                problems.append("doc \(doc) \(column): \(columns[column]![doc].jsonText.prefix(80)) != \(String(describing: want).prefix(80))")
+            }
+        }
+        #expect(problems.isEmpty, Comment(rawValue: problems.joined(separator: "\n")))
+        for column in pinot.metadata.columns where !column.hasDictionary {
+            let index = RawForwardIndex(column: column, totalDocs: pinot.metadata.totalDocs, context: column.name)
+            let theirs = try index.decompressedChunks(pinot.files.buffer(column.name, "forward_index")!)
+            let mine = try index.decompressedChunks(ours.files.buffer(column.name, "forward_index")!)
+            #expect(theirs == mine, "\(codec) \(column.name): \(theirs.count) chunks vs \(mine.count)")
+            for key in ["cardinality", "bitsPerElement", "lengthOfLongestElement", "maxRowLengthInBytes", "totalNumberOfEntries", "minValue", "maxValue"] {
+                let name = "column.\(column.name).\(key)"
+                #expect(ours.metadata.properties[name] == pinot.metadata.properties[name], "\(name)")
+            }
+        }
+    }
+}

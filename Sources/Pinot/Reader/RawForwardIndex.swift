@@ -111,6 +111,35 @@ struct RawForwardIndex {
         return values
     }
 
+    /// The decompressed chunks (fixed-width and version 4 var-byte layouts), for comparing
+    /// indexes whose compressed bytes may differ between compressor builds.
+    func decompressedChunks(_ bytes: ArraySlice<UInt8>) throws(SegmentError) -> [[UInt8]] {
+        let reader = BigEndianReader(bytes: bytes, context: context)
+        var result: [[UInt8]] = []
+        if let width = StoredValue.fixedWidth(column.dataType), column.singleValue {
+            let chunks = Int(try reader.int32(4))
+            let docsPerChunk = Int(try reader.int32(8))
+            let compression = try reader.int32(20)
+            let offsetsStart = Int(try reader.int32(24))
+            for chunk in 0..<chunks {
+                let start = Int(try reader.int64(offsetsStart + 8 * chunk))
+                let end = chunk + 1 < chunks ? Int(try reader.int64(offsetsStart + 8 * (chunk + 1))) : reader.bytes.count
+                let docs = min(docsPerChunk, totalDocs - chunk * docsPerChunk)
+                result.append(try StoredValue.decompress(try reader.slice(start, end - start), type: compression, expectedSize: docs * width, littleEndianTrailer: false))
+            }
+            return result
+        }
+        let compression = try reader.int32(8)
+        let dataStart = Int(try reader.int32(12))
+        let chunks = (dataStart - 16) / 8
+        for chunk in 0..<chunks {
+            let offset = Int(UInt32(bitPattern: try reader.littleInt32(16 + 8 * chunk + 4)))
+            let next = chunk + 1 < chunks ? Int(UInt32(bitPattern: try reader.littleInt32(16 + 8 * (chunk + 1) + 4))) : reader.bytes.count - dataStart
+            result.append(try StoredValue.decompress(try reader.slice(dataStart + offset, next - offset), type: compression, expectedSize: nil, littleEndianTrailer: true))
+        }
+        return result
+    }
+
     /// One row: a value for SV columns; for MV, a count then the values (fixed types) or a count,
     /// the lengths and the bytes (variable types), big-endian.
     private func decodeRow(_ bytes: ArraySlice<UInt8>) throws(SegmentError) -> Value {
