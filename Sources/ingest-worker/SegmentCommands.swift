@@ -6,7 +6,7 @@ import Pinot
 /// `ingest-worker segment …`: inspect Pinot segments.
 struct SegmentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "segment", abstract: "Inspect Pinot segments.", subcommands: [SegmentDumpCommand.self])
+        commandName: "segment", abstract: "Inspect Pinot segments.", subcommands: [SegmentCreateCommand.self, SegmentDumpCommand.self])
 }
 
 /// `ingest-worker segment dump DIR|TAR [--rows]`

@@ -22,6 +22,25 @@ public struct BuiltSegment: Sendable {
     }
 }
 
+extension BuiltSegment {
+    /// The metadata-only bundle of a METADATA push (spec §10): a gzip tarball whose first entry
+    /// is a directory holding only `metadata.properties` and `creation.meta`.
+    public func metadataBundle() throws(SegmentError) -> [UInt8] {
+        let entries = [
+            TarArchive.Entry(path: name + "/", isDirectory: true, contents: []),
+            TarArchive.Entry(path: name + "/creation.meta", isDirectory: false, contents: files["v3/creation.meta"] ?? []),
+            TarArchive.Entry(path: name + "/metadata.properties", isDirectory: false, contents: files["v3/metadata.properties"] ?? []),
+        ]
+        do {
+            return try TarArchive(entries: entries).serialized().withUnsafeBytes { (raw) throws(CodecError) in
+                try Compressor.compress(.gzip, raw, level: 1)
+            }
+        } catch {
+            throw SegmentError(.io, "compressing the metadata bundle failed: \(error)", segment: name)
+        }
+    }
+}
+
 /// Builds one Pinot segment (v3 layout) from rows or record batches, following the spec and
 /// Pinot's own value rules: per column a sorted dictionary (Java order) and a sorted, fixed-bit
 /// or multi-value forward index, or a raw forward index; null value vectors; optional inverted
