@@ -52,7 +52,7 @@ let package = Package(
         ),
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
         .testTarget(name: "AvroTests", dependencies: ["Avro"]),
-        .testTarget(name: "PinotTests", dependencies: ["Pinot", "Columnar", "Codecs"]),
+        .testTarget(name: "PinotTests", dependencies: ["Pinot", "Columnar", "Codecs", "Parquet", "Engine"]),
         .testTarget(name: "IcebergTests", dependencies: ["Iceberg", "Engine", "Pinot", "ObjectStore", "Avro"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Columnar", "Codecs"]),
         .testTarget(

@@ -43,5 +43,16 @@ let package = Package(
             path: "IcebergPlanning",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "SegmentBuild",
+            dependencies: [
+                .product(name: "Parquet", package: "main"),
+                .product(name: "Pinot", package: "main"),
+                .product(name: "Engine", package: "main"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "SegmentBuild",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

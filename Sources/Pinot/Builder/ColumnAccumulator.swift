@@ -10,6 +10,12 @@ final class ColumnAccumulator {
     private var rows: [[StoredCell]] = []
     private var nulls: [UInt32] = []
     private var defaultCell: StoredCell?
+    /// Rows that arrived dictionary-encoded (the Parquet fast path): each run's dictionary as
+    /// stored cells and, per row, the index into it (-1 for null). When every row came this way
+    /// the segment dictionary is the sorted union of these small dictionaries, and dictionary ids
+    /// are remapped instead of hashing every row.
+    private var runs: [(cells: [StoredCell], local: [Int32])] = []
+    private var runRows = 0
 
     init(spec: PinotFieldSpec) {
         self.spec = spec
@@ -56,6 +62,72 @@ final class ColumnAccumulator {
         }
     }
 
+    /// Appends a dictionary-encoded single-value run: each dictionary entry goes through the value
+    /// rules once, then rows take their entry by index.
+    func append(dictionary values: Column, indices: [Int32], validity: ValidityBitmap?) throws(SegmentError) {
+        guard spec.singleValue else {
+            for (row, index) in indices.enumerated() {
+                try append(validity.map { $0.isValid(row) } ?? true ? values.value(at: Int(index)) : .null)
+            }
+            return
+        }
+        var stored: [StoredCell?] = []
+        stored.reserveCapacity(values.count)
+        for entry in 0..<values.count { stored.append(try rules.stored(values.value(at: entry))) }
+        var runCells: [StoredCell] = []
+        var remap = [Int32](repeating: -1, count: stored.count)
+        for (entry, cell) in stored.enumerated() {
+            if let cell {
+                remap[entry] = Int32(runCells.count)
+                runCells.append(cell)
+            }
+        }
+        var local: [Int32] = []
+        local.reserveCapacity(indices.count)
+        let fallback = try self.fallback()
+        for (row, index) in indices.enumerated() {
+            let id = (validity?.isValid(row) ?? true) ? remap[Int(index)] : -1
+            local.append(id)
+            if id < 0 {
+                nulls.append(UInt32(cells.count))
+                cells.append(fallback)
+            } else {
+                cells.append(runCells[Int(id)])
+            }
+        }
+        runs.append((runCells, local))
+        runRows += indices.count
+    }
+
+    /// The sorted dictionary and every doc's id, merging run dictionaries when all rows came in
+    /// dictionary-encoded, else hashing the stored values.
+    private func dictionaryAndIds(order: CellOrder) throws(SegmentError) -> ([StoredCell], [Int]) {
+        if runRows == cells.count && !runs.isEmpty {
+            var used: Set<StoredCell> = []
+            for run in runs {
+                var referenced = [Bool](repeating: false, count: run.cells.count)
+                for id in run.local where id >= 0 { referenced[Int(id)] = true }
+                for (entry, cell) in run.cells.enumerated() where referenced[entry] { used.insert(cell) }
+            }
+            if !nulls.isEmpty { used.insert(try fallback()) }
+            let dictionary = used.sorted(by: order.less)
+            var global: [StoredCell: Int] = [:]
+            for (id, cell) in dictionary.enumerated() { global[cell] = id }
+            let defaultId = nulls.isEmpty ? 0 : global[try fallback()]!
+            var ids: [Int] = []
+            ids.reserveCapacity(cells.count)
+            for run in runs {
+                let map = run.cells.map { global[$0] ?? 0 }
+                for id in run.local { ids.append(id < 0 ? defaultId : map[Int(id)]) }
+            }
+            return (dictionary, ids)
+        }
+        let dictionary = Array(Set(cells)).sorted(by: order.less)
+        var global: [StoredCell: Int] = [:]
+        for (id, cell) in dictionary.enumerated() { global[cell] = id }
+        return (dictionary, cells.map { global[$0]! })
+    }
+
     /// Min and max of a time column, as stored longs (nil when the segment is empty).
     func timeRange(docs: Int) throws(SegmentError) -> (Int64, Int64)? {
         let values = cells.compactMap { cell -> Int64? in
@@ -73,10 +145,16 @@ final class ColumnAccumulator {
     func build(docs: Int, table: TableConfig, metadata: inout MetadataWriter) throws(SegmentError) -> [(String, [UInt8])] {
         let all: [StoredCell] = spec.singleValue ? cells : rows.flatMap { $0 }
         let order = CellOrder(type: spec.dataType)
-        let dictionary = Array(Set(all)).sorted(by: order.less)
+        let raw = table.noDictionaryColumns.contains(spec.name)
+        var singleValueIds: [Int] = []
+        let dictionary: [StoredCell]
+        if spec.singleValue {
+            (dictionary, singleValueIds) = try dictionaryAndIds(order: order)
+        } else {
+            dictionary = Array(Set(all)).sorted(by: order.less)
+        }
         let cardinality = max(dictionary.count, 1)
         let bits = IndexWriters.bitsPerElement(cardinality)
-        let raw = table.noDictionaryColumns.contains(spec.name)
         let isSorted = spec.singleValue && zip(cells, cells.dropFirst()).allSatisfy { !order.less($1, $0) }
         var buffers: [(String, [UInt8])] = []
         var width = 0
@@ -95,17 +173,17 @@ final class ColumnAccumulator {
         } else {
             let (dictionaryBytes, dictionaryWidth) = IndexWriters.dictionary(dictionary, type: spec.dataType)
             width = dictionaryWidth
-            var ids: [StoredCell: Int] = [:]
-            for (id, cell) in dictionary.enumerated() { ids[cell] = id }
             buffers.append(("dictionary", dictionaryBytes))
             if spec.singleValue {
-                let docIds = cells.map { ids[$0]! }
+                let docIds = singleValueIds
                 buffers.append(("forward_index", isSorted ? IndexWriters.sortedForward(docIds, cardinality: cardinality)
                                                            : IndexWriters.fixedBitForward(docIds, bits: bits)))
                 if table.invertedIndexColumns.contains(spec.name) && !isSorted {
                     buffers.append(("inverted_index", IndexWriters.invertedIndex(docIds.map { [$0] }, cardinality: cardinality)))
                 }
             } else {
+                var ids: [StoredCell: Int] = [:]
+                for (id, cell) in dictionary.enumerated() { ids[cell] = id }
                 let rowIds = rows.map { $0.map { ids[$0]! } }
                 buffers.append(("forward_index", IndexWriters.fixedBitMultiValue(rowIds, bits: bits)))
                 if table.invertedIndexColumns.contains(spec.name) {

@@ -65,15 +65,24 @@ public final class SegmentBuilder {
         docs += 1
     }
 
-    /// Adds every row of a batch, matching columns by name; schema columns the batch lacks are null.
+    /// Adds every row of a batch, matching columns by name; schema columns the batch lacks are
+    /// null. Dictionary-encoded columns (from Parquet dictionary pages) take the fast path: their
+    /// dictionary entries go through the value rules once and the segment dictionary is merged
+    /// from them (see ``ColumnAccumulator``).
     public func add(batch: RecordBatch) throws(SegmentError) {
-        let indices = columns.map { column in batch.fields.firstIndex { $0.name == column.spec.name } }
-        for row in 0..<batch.rowCount {
-            for (column, index) in zip(columns, indices) {
-                try column.append(index.map { batch.columns[$0].value(at: row) } ?? .null)
+        for column in columns {
+            guard let index = batch.fields.firstIndex(where: { $0.name == column.spec.name }) else {
+                for _ in 0..<batch.rowCount { try column.append(.null) }
+                continue
             }
-            docs += 1
+            let source = batch.columns[index]
+            if case .dictionary(let values, let indices) = source.storage {
+                try column.append(dictionary: Column(type: source.type, storage: values), indices: indices, validity: source.validity)
+            } else {
+                for row in 0..<batch.rowCount { try column.append(source.value(at: row)) }
+            }
         }
+        docs += batch.rowCount
     }
 
     /// Builds the segment.
