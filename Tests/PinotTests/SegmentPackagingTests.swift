@@ -86,3 +86,20 @@ struct SegmentPackagingTests {
         #expect(JavaText.bigDecimal(unscaled: 93396982, scale: 2) == "933969.82")
     }
 }
+
+extension SegmentPackagingTests {
+    @Test("string order on UTF-8 bytes equals Java's UTF-16 order")
+    func utf16Order() {
+        let alphabet: [String] = ["a", "b", "z", "é", "ü", "\u{E000}", "\u{FF01}", "\u{FFFD}", "😀", "𝄞", "\u{10FFFF}", "", " "]
+        var state: UInt64 = 42
+        func next() -> Int { state = state &* 6364136223846793005 &+ 1442695040888963407; return Int(state >> 33) }
+        var strings: [String] = []
+        for _ in 0..<300 { strings.append((0..<(next() % 4)).map { _ in alphabet[next() % alphabet.count] }.joined()) }
+        for a in strings {
+            for b in strings.prefix(60) {
+                let java = Array(a.utf16).lexicographicallyPrecedes(Array(b.utf16))
+                #expect(CellOrder.utf16Less(Array(a.utf8), Array(b.utf8)) == java, "\(a) < \(b)")
+            }
+        }
+    }
+}

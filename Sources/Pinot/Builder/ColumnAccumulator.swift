@@ -62,6 +62,25 @@ final class ColumnAccumulator {
         }
     }
 
+    /// Appends plain STRING or BYTES values straight from their bytes: a string whose byte length
+    /// is within `maxLength` cannot need cutting, so no text is decoded.
+    func append(byteArrays: ByteArrays, validity: ValidityBitmap?) throws(SegmentError) {
+        let limit = rules.maxLength
+        for row in 0..<byteArrays.count {
+            if let validity, !validity.isValid(row) {
+                nulls.append(UInt32(cells.count))
+                cells.append(try fallback())
+                continue
+            }
+            let bytes = byteArrays[row]
+            if spec.dataType == .string && bytes.count > limit {
+                try append(.string(String(decoding: bytes, as: UTF8.self)))
+            } else {
+                cells.append(.bytes(Array(bytes)))
+            }
+        }
+    }
+
     /// Appends a dictionary-encoded single-value run: each dictionary entry goes through the value
     /// rules once, then rows take their entry by index.
     func append(dictionary values: Column, indices: [Int32], validity: ValidityBitmap?) throws(SegmentError) {
@@ -289,7 +308,7 @@ struct CellOrder {
         case (.bytes(let x), .bytes(let y)):
             switch type {
             case .string, .json:
-                return Array(String(decoding: x, as: UTF8.self).utf16).lexicographicallyPrecedes(Array(String(decoding: y, as: UTF8.self).utf16))
+                return Self.utf16Less(x, y)
             case .bigDecimal:
                 return Self.decimalLess(x, y)
             default:
@@ -297,6 +316,20 @@ struct CellOrder {
             }
         default: return false
         }
+    }
+
+    /// Java's `String.compareTo` (UTF-16 code units) on UTF-8 bytes without decoding: byte order
+    /// is code point order, which differs from UTF-16 order only where a supplementary character
+    /// (lead byte F0–F4, a surrogate pair in UTF-16) meets one of U+E000–U+FFFF (lead EE or EF).
+    static func utf16Less(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        let count = min(a.count, b.count)
+        var i = 0
+        while i < count && a[i] == b[i] { i += 1 }
+        guard i < count else { return a.count < b.count }
+        let x = a[i], y = b[i]
+        if x >= 0xF0 && (y == 0xEE || y == 0xEF) { return true }
+        if y >= 0xF0 && (x == 0xEE || x == 0xEF) { return false }
+        return x < y
     }
 
     private static func decimalLess(_ x: [UInt8], _ y: [UInt8]) -> Bool {

@@ -78,6 +78,9 @@ public final class SegmentBuilder {
             let source = batch.columns[index]
             if case .dictionary(let values, let indices) = source.storage {
                 try column.append(dictionary: Column(type: source.type, storage: values), indices: indices, validity: source.validity)
+            } else if case .byteArrays(let arrays) = source.storage, column.spec.singleValue,
+                      (column.spec.dataType == .string && source.type == .string) || (column.spec.dataType == .bytes && source.type == .bytes) {
+                try column.append(byteArrays: arrays, validity: source.validity)
             } else {
                 for row in 0..<batch.rowCount { try column.append(source.value(at: row)) }
             }
