@@ -141,10 +141,45 @@ final class ColumnAccumulator {
             }
             return (dictionary, ids)
         }
-        let dictionary = Array(Set(cells)).sorted(by: order.less)
-        var global: [StoredCell: Int] = [:]
-        for (id, cell) in dictionary.enumerated() { global[cell] = id }
-        return (dictionary, cells.map { global[$0]! })
+        return Self.sortedDictionary(cells, order: order)
+    }
+
+    /// Dictionary and ids by sorting (no hashing): numbers on typed keys, bytes by the column's
+    /// order; equal neighbours share an id.
+    static func sortedDictionary(_ cells: [StoredCell], order: CellOrder) -> ([StoredCell], [Int]) {
+        var ids = [Int](repeating: 0, count: cells.count)
+        var dictionary: [StoredCell] = []
+        func assign<K>(_ keys: [K], less: (K, K) -> Bool, equal: (K, K) -> Bool) {
+            let sorted = keys.indices.sorted { less(keys[$0], keys[$1]) }
+            var previous: Int?
+            for index in sorted {
+                if let p = previous, equal(keys[p], keys[index]) {
+                    ids[index] = dictionary.count - 1
+                } else {
+                    dictionary.append(cells[index])
+                    ids[index] = dictionary.count - 1
+                }
+                previous = index
+            }
+        }
+        switch cells.first {
+        case .int?, .long?:
+            let keys = cells.map { cell -> Int64 in
+                switch cell { case .int(let v): Int64(v); case .long(let v): v; default: 0 }
+            }
+            assign(keys, less: <, equal: ==)
+        case .float?, .double?:
+            let keys = cells.map { cell -> Double in
+                switch cell { case .float(let b): Double(Float(bitPattern: b)); case .double(let b): Double(bitPattern: b); default: 0 }
+            }
+            assign(keys, less: <, equal: ==)
+        case .bytes?:
+            let keys = cells.map { cell -> [UInt8] in if case .bytes(let b) = cell { return b } else { return [] } }
+            assign(keys, less: { order.less(.bytes($0), .bytes($1)) }, equal: ==)
+        case nil:
+            break
+        }
+        return (dictionary, ids)
     }
 
     /// Min and max of a time column, as stored longs (nil when the segment is empty).

@@ -21,16 +21,29 @@ struct ByteWriter {
 
 /// Big-endian (MSB-first) bit packing, as Pinot's `PinotDataBitSet` (spec §5.3).
 struct BitWriter {
-    private(set) var bytes: [UInt8]
-    private var bit = 0
+    private var buffer: [UInt8]
+    private var position = 0
+    private var accumulator: UInt64 = 0
+    private var pending = 0
 
-    init(totalBits: Int) { bytes = [UInt8](repeating: 0, count: (totalBits + 7) / 8) }
+    init(totalBits: Int) { buffer = [UInt8](repeating: 0, count: (totalBits + 7) / 8) }
 
+    /// Appends the low `bits` bits of `value` (at most 32), most significant first.
     mutating func write(_ value: Int, bits: Int) {
-        for i in (0..<bits).reversed() {
-            if value >> i & 1 == 1 { bytes[bit / 8] |= 0x80 >> UInt8(bit % 8) }
-            bit += 1
+        accumulator = accumulator << UInt64(bits) | (UInt64(truncatingIfNeeded: value) & ((1 << UInt64(bits)) - 1))
+        pending += bits
+        while pending >= 8 {
+            pending -= 8
+            buffer[position] = UInt8(truncatingIfNeeded: accumulator >> UInt64(pending))
+            position += 1
         }
+    }
+
+    /// The packed bytes, the last one padded with zero bits.
+    var bytes: [UInt8] {
+        var result = buffer
+        if pending > 0 { result[position] = UInt8(truncatingIfNeeded: accumulator << UInt64(8 - pending)) }
+        return result
     }
 }
 
