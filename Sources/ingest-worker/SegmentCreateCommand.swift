@@ -60,6 +60,7 @@ struct SegmentCreateCommand: AsyncParsableCommand {
                 config = try TableConfig.parse([UInt8](bytes))
             } else {
                 config = TableConfig(tableName: pinotSchema.schemaName)
+                config.dictionaryHeuristic = true
             }
             if let table { config.tableName = table }
             if let timeColumn { config.timeColumn = timeColumn }

@@ -103,3 +103,26 @@ extension SegmentPackagingTests {
         }
     }
 }
+
+extension SegmentPackagingTests {
+    @Test("without a table config, long mostly-distinct strings are stored raw; short or repeated ones keep a dictionary")
+    func dictionaryHeuristic() throws {
+        let schema = PinotSchema(schemaName: "h", fields: [
+            PinotFieldSpec(name: "uuidish", dataType: .string, role: .dimension),
+            PinotFieldSpec(name: "city", dataType: .string, role: .dimension),
+            PinotFieldSpec(name: "code", dataType: .string, role: .dimension),
+        ])
+        var table = TableConfig(tableName: "h")
+        table.dictionaryHeuristic = true
+        let builder = SegmentBuilder(schema: schema, table: table)
+        for i in 0..<200 {
+            try builder.add(row: ["uuidish": .string("row-\(i)-" + String(repeating: "x", count: 40)),
+                                  "city": .string(["Oslo", "Lima"][i % 2]), "code": .string("c\(i)")])
+        }
+        let reader = try SegmentReader(files: try builder.build(name: "h").files, name: "h")
+        #expect(reader.metadata.columns.first { $0.name == "uuidish" }?.hasDictionary == false)
+        #expect(reader.metadata.columns.first { $0.name == "city" }?.hasDictionary == true)
+        #expect(reader.metadata.columns.first { $0.name == "code" }?.hasDictionary == true)
+        #expect(try reader.columns()["uuidish"]?[3] == .string("row-3-" + String(repeating: "x", count: 40)))
+    }
+}

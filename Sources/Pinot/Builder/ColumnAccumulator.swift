@@ -199,13 +199,17 @@ final class ColumnAccumulator {
     func build(docs: Int, table: TableConfig, metadata: inout MetadataWriter) throws(SegmentError) -> [(String, [UInt8])] {
         let all: [StoredCell] = spec.singleValue ? cells : rows.flatMap { $0 }
         let order = CellOrder(type: spec.dataType)
-        let raw = table.noDictionaryColumns.contains(spec.name)
         var singleValueIds: [Int] = []
         let dictionary: [StoredCell]
         if spec.singleValue {
             (dictionary, singleValueIds) = try dictionaryAndIds(order: order)
         } else {
             dictionary = Array(Set(all)).sorted(by: order.less)
+        }
+        var raw = table.noDictionaryColumns.contains(spec.name)
+        if table.dictionaryHeuristic, spec.singleValue, StoredValue.fixedWidth(spec.dataType) == nil, dictionary.count * 2 > docs {
+            let bytes = cells.reduce(0) { $0 + Self.bytes($1).count }
+            raw = raw || bytes >= 32 * max(docs, 1)
         }
         let cardinality = max(dictionary.count, 1)
         let bits = IndexWriters.bitsPerElement(cardinality)

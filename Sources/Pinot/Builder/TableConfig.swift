@@ -11,6 +11,11 @@ public struct TableConfig: Sendable {
     public var compression: [String: Int32]
     /// `indexes.forward.targetMaxChunkSize` per column, in bytes.
     public var targetChunkSize: [String: Int]
+    /// Without a table config from the user: store a single-value STRING, BYTES, JSON or
+    /// BIG_DECIMAL column raw when more than half of its values are distinct and they average 32
+    /// bytes or more (a dictionary would then hold nearly every value once more, and ids would not
+    /// pay for themselves). Off when a table config says which columns are raw, as in Pinot.
+    public var dictionaryHeuristic: Bool = false
 
     public init(tableName: String, timeColumn: String? = nil, noDictionaryColumns: Set<String> = [],
                 invertedIndexColumns: Set<String> = [], compression: [String: Int32] = [:], targetChunkSize: [String: Int] = [:]) {
