@@ -33,17 +33,7 @@ struct DeltaBinaryPackedDecoder {
     }
 
     private mutating func readVarint() throws(ParquetError) -> UInt64 {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
-        while true {
-            guard position < data.count else { throw ParquetError(.corruptPage, "DELTA_BINARY_PACKED data ends inside a varint") }
-            let byte = data[position]
-            position += 1
-            guard shift < 64 else { throw ParquetError(.corruptPage, "DELTA_BINARY_PACKED varint is too long") }
-            result |= UInt64(byte & 0x7f) << shift
-            if byte & 0x80 == 0 { return result }
-            shift += 7
-        }
+        try Varint.read(data, at: &position, what: "DELTA_BINARY_PACKED data")
     }
 
     private mutating func readZigZag() throws(ParquetError) -> Int64 {

@@ -24,17 +24,7 @@ struct RLEHybridDecoder {
     var consumed: Int { position }
 
     private mutating func readVarint() throws(ParquetError) -> UInt64 {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
-        while true {
-            guard position < data.count else { throw ParquetError(.corruptPage, "RLE run header runs past the end of the data") }
-            let byte = data[position]
-            position += 1
-            guard shift < 64 else { throw ParquetError(.corruptPage, "RLE run header is not a valid varint") }
-            result |= UInt64(byte & 0x7f) << shift
-            if byte & 0x80 == 0 { return result }
-            shift += 7
-        }
+        try Varint.read(data, at: &position, what: "RLE run header")
     }
 
     private mutating func nextRun() throws(ParquetError) {

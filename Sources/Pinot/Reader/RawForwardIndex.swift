@@ -32,11 +32,7 @@ struct RawForwardIndex {
         var values: [Value] = []
         values.reserveCapacity(totalDocs)
         for chunk in 0..<chunks {
-            let start = offsetSize == 4 ? Int(try reader.int32(offsetsStart + 4 * chunk)) : Int(try reader.int64(offsetsStart + 8 * chunk))
-            let end = chunk + 1 < chunks
-                ? (offsetSize == 4 ? Int(try reader.int32(offsetsStart + 4 * (chunk + 1))) : Int(try reader.int64(offsetsStart + 8 * (chunk + 1))))
-                : reader.bytes.count
-            guard start <= end else { throw fail("chunk offsets decrease at chunk \(chunk)") }
+            let (start, end) = try chunkBounds(reader, offsetsStart: offsetsStart, offsetSize: offsetSize, chunk: chunk, chunks: chunks)
             let docs = min(docsPerChunk, totalDocs - chunk * docsPerChunk)
             let plain = try StoredValue.decompress(try reader.slice(start, end - start), type: compression, expectedSize: docs * width, littleEndianTrailer: false)
             let chunkReader = BigEndianReader(bytes: plain[...], context: context)
@@ -58,11 +54,7 @@ struct RawForwardIndex {
         let offsetSize = version == 2 ? 4 : 8
         var values: [Value] = []
         for chunk in 0..<chunks {
-            let start = offsetSize == 4 ? Int(try reader.int32(offsetsStart + 4 * chunk)) : Int(try reader.int64(offsetsStart + 8 * chunk))
-            let end = chunk + 1 < chunks
-                ? (offsetSize == 4 ? Int(try reader.int32(offsetsStart + 4 * (chunk + 1))) : Int(try reader.int64(offsetsStart + 8 * (chunk + 1))))
-                : reader.bytes.count
-            guard start <= end else { throw fail("chunk offsets decrease at chunk \(chunk)") }
+            let (start, end) = try chunkBounds(reader, offsetsStart: offsetsStart, offsetSize: offsetSize, chunk: chunk, chunks: chunks)
             let docs = min(docsPerChunk, totalDocs - chunk * docsPerChunk)
             let plain = try StoredValue.decompress(try reader.slice(start, end - start), type: compression,
                                                    expectedSize: docsPerChunk * (4 + longest), littleEndianTrailer: false)
@@ -122,8 +114,7 @@ struct RawForwardIndex {
             let compression = try reader.int32(20)
             let offsetsStart = Int(try reader.int32(24))
             for chunk in 0..<chunks {
-                let start = Int(try reader.int64(offsetsStart + 8 * chunk))
-                let end = chunk + 1 < chunks ? Int(try reader.int64(offsetsStart + 8 * (chunk + 1))) : reader.bytes.count
+                let (start, end) = try chunkBounds(reader, offsetsStart: offsetsStart, offsetSize: 8, chunk: chunk, chunks: chunks)
                 let docs = min(docsPerChunk, totalDocs - chunk * docsPerChunk)
                 result.append(try StoredValue.decompress(try reader.slice(start, end - start), type: compression, expectedSize: docs * width, littleEndianTrailer: false))
             }
@@ -138,6 +129,20 @@ struct RawForwardIndex {
             result.append(try StoredValue.decompress(try reader.slice(dataStart + offset, next - offset), type: compression, expectedSize: nil, littleEndianTrailer: true))
         }
         return result
+    }
+
+    /// The byte range of chunk `chunk` from the offset table (int32 offsets in version 2, int64
+    /// after); the last chunk ends where the buffer does.
+    private func chunkBounds(
+        _ reader: BigEndianReader, offsetsStart: Int, offsetSize: Int, chunk: Int, chunks: Int
+    ) throws(SegmentError) -> (Int, Int) {
+        func offset(_ index: Int) throws(SegmentError) -> Int {
+            offsetSize == 4 ? Int(try reader.int32(offsetsStart + 4 * index)) : Int(try reader.int64(offsetsStart + 8 * index))
+        }
+        let start = try offset(chunk)
+        let end = chunk + 1 < chunks ? try offset(chunk + 1) : reader.bytes.count
+        guard start <= end else { throw fail("chunk offsets decrease at chunk \(chunk)") }
+        return (start, end)
     }
 
     /// One row: a value for SV columns; for MV, a count then the values (fixed types) or a count,
