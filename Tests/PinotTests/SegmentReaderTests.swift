@@ -154,3 +154,36 @@ func matches(_ value: Value, _ expected: Any) -> Bool {
 private func special(_ value: Double) -> String? {
     value.isNaN ? "NaN" : value == .infinity ? "Infinity" : value == -.infinity ? "-Infinity" : nil
 }
+
+extension SegmentReaderTests {
+    @Test("mutated segments never crash the reader", .enabled(if: present))
+    func mutations() throws {
+        let path = Self.corpus + "/generated/multi-value/multi_value_0.tar.gz"
+        let archive = try TarArchive.read([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
+        var files: [String: [UInt8]] = [:]
+        for entry in archive.entries where !entry.isDirectory {
+            files[entry.path.split(separator: "/").dropFirst().joined(separator: "/")] = entry.contents
+        }
+        var state: UInt64 = 0x5DEECE66D
+        func next() -> Int { state = state &* 6364136223846793005 &+ 1442695040888963407; return Int(state >> 33) }
+        var failures = 0
+        let iterations = ProcessInfo.processInfo.environment["FUZZ_ITERATIONS"].flatMap(Int.init) ?? 300
+        for _ in 0..<iterations {
+            var mutated = files
+            let target = ["v3/columns.psf", "v3/index_map", "v3/metadata.properties"][next() % 3]
+            var bytes = mutated[target]!
+            if next() % 3 == 0 {
+                bytes.removeLast(next() % bytes.count)
+            } else {
+                for _ in 0..<(1 + next() % 6) { bytes[next() % bytes.count] = UInt8(truncatingIfNeeded: next()) }
+            }
+            mutated[target] = bytes
+            do {
+                _ = try SegmentReader(files: mutated, name: "m").columns()
+            } catch {
+                failures += 1
+            }
+        }
+        #expect(failures > 0)
+    }
+}
