@@ -98,7 +98,7 @@ extension SegmentPackagingTests {
         for a in strings {
             for b in strings.prefix(60) {
                 let java = Array(a.utf16).lexicographicallyPrecedes(Array(b.utf16))
-                #expect(CellOrder.utf16Less(Array(a.utf8), Array(b.utf8)) == java, "\(a) < \(b)")
+                #expect(CellOrder.utf16Less(Array(a.utf8)[...], Array(b.utf8)[...]) == java, "\(a) < \(b)")
             }
         }
     }

@@ -4,8 +4,8 @@ import Columnar
 final class ColumnAccumulator {
     let spec: PinotFieldSpec
     private let rules: ValueRules
-    /// Single-value columns: one stored cell per doc (nulls hold the default).
-    private var cells: [StoredCell] = []
+    /// Single-value columns: one stored value per doc (nulls hold the default).
+    private var cells: SingleValueStore
     /// Multi-value columns: the cells of each row (a null row holds `[default]`).
     private var rows: [[StoredCell]] = []
     private var nulls: [UInt32] = []
@@ -20,6 +20,7 @@ final class ColumnAccumulator {
     init(spec: PinotFieldSpec) {
         self.spec = spec
         rules = ValueRules(spec: spec)
+        cells = SingleValueStore(type: spec.dataType)
     }
 
     private func fallback() throws(SegmentError) -> StoredCell {
@@ -76,7 +77,7 @@ final class ColumnAccumulator {
             if spec.dataType == .string && bytes.count > limit {
                 try append(.string(String(decoding: bytes, as: UTF8.self)))
             } else {
-                cells.append(.bytes(Array(bytes)))
+                cells.append(bytes: bytes)
             }
         }
     }
@@ -141,87 +142,41 @@ final class ColumnAccumulator {
             }
             return (dictionary, ids)
         }
-        return Self.sortedDictionary(cells, order: order)
-    }
-
-    /// Dictionary and ids by sorting (no hashing): numbers on typed keys, bytes by the column's
-    /// order; equal neighbours share an id.
-    static func sortedDictionary(_ cells: [StoredCell], order: CellOrder) -> ([StoredCell], [Int]) {
-        var ids = [Int](repeating: 0, count: cells.count)
-        var dictionary: [StoredCell] = []
-        func assign<K>(_ keys: [K], less: (K, K) -> Bool, equal: (K, K) -> Bool) {
-            let sorted = keys.indices.sorted { less(keys[$0], keys[$1]) }
-            var previous: Int?
-            for index in sorted {
-                if let p = previous, equal(keys[p], keys[index]) {
-                    ids[index] = dictionary.count - 1
-                } else {
-                    dictionary.append(cells[index])
-                    ids[index] = dictionary.count - 1
-                }
-                previous = index
-            }
-        }
-        switch cells.first {
-        case .int?, .long?:
-            let keys = cells.map { cell -> Int64 in
-                switch cell { case .int(let v): Int64(v); case .long(let v): v; default: 0 }
-            }
-            assign(keys, less: <, equal: ==)
-        case .float?, .double?:
-            let keys = cells.map { cell -> Double in
-                switch cell { case .float(let b): Double(Float(bitPattern: b)); case .double(let b): Double(bitPattern: b); default: 0 }
-            }
-            assign(keys, less: <, equal: ==)
-        case .bytes?:
-            let keys = cells.map { cell -> [UInt8] in if case .bytes(let b) = cell { return b } else { return [] } }
-            assign(keys, less: { order.less(.bytes($0), .bytes($1)) }, equal: ==)
-        case nil:
-            break
-        }
-        return (dictionary, ids)
+        return cells.sortedDictionary(order: order)
     }
 
     /// Min and max of a time column, as stored longs (nil when the segment is empty).
     func timeRange(docs: Int) throws(SegmentError) -> (Int64, Int64)? {
-        let values = cells.compactMap { cell -> Int64? in
-            switch cell {
-            case .long(let v): v
-            case .int(let v): Int64(v)
-            default: nil
-            }
-        }
-        guard let low = values.min(), let high = values.max() else { return nil }
-        return (low, high)
+        guard cells.kind == .int || cells.kind == .long, cells.count > 0 else { return nil }
+        let values = cells.numbers.lazy.map { Int64(bitPattern: $0) }
+        return (values.min()!, values.max()!)
     }
 
     /// The column's index buffers in `columns.psf` order, with its metadata keys added.
     func build(docs: Int, table: TableConfig, metadata: inout MetadataWriter) throws(SegmentError) -> [(String, [UInt8])] {
-        let all: [StoredCell] = spec.singleValue ? cells : rows.flatMap { $0 }
         let order = CellOrder(type: spec.dataType)
         var singleValueIds: [Int] = []
         let dictionary: [StoredCell]
         if spec.singleValue {
             (dictionary, singleValueIds) = try dictionaryAndIds(order: order)
         } else {
-            dictionary = Array(Set(all)).sorted(by: order.less)
+            dictionary = Array(Set(rows.flatMap { $0 })).sorted(by: order.less)
         }
         var raw = table.noDictionaryColumns.contains(spec.name)
         if table.dictionaryHeuristic, spec.singleValue, StoredValue.fixedWidth(spec.dataType) == nil, dictionary.count * 2 > docs {
-            let bytes = cells.reduce(0) { $0 + Self.bytes($1).count }
-            raw = raw || bytes >= 32 * max(docs, 1)
+            raw = raw || cells.totalBytes >= 32 * max(docs, 1)
         }
         let cardinality = max(dictionary.count, 1)
         let bits = IndexWriters.bitsPerElement(cardinality)
-        let isSorted = spec.singleValue && zip(cells, cells.dropFirst()).allSatisfy { !order.less($1, $0) }
+        let isSorted = spec.singleValue && cells.isNonDecreasing(order: order)
         var buffers: [(String, [UInt8])] = []
         var width = 0
         if raw {
             let code = table.compression[spec.name] ?? (spec.role == .metric ? 0 : 3)
             if spec.singleValue, let valueWidth = StoredValue.fixedWidth(spec.dataType) {
-                buffers.append(("forward_index", try IndexWriters.rawFixed(cells, width: valueWidth, code: code)))
+                buffers.append(("forward_index", try IndexWriters.rawFixed((0..<cells.count).map { cells[$0] }, width: valueWidth, code: code)))
             } else {
-                let encoded: [[UInt8]] = spec.singleValue ? cells.map(Self.bytes) : rows.map(Self.encodeRow)
+                let encoded: [[UInt8]] = spec.singleValue ? (0..<cells.count).map { Array(cells.blobs[$0]) } : rows.map(Self.encodeRow)
                 let longest = encoded.map(\.count).max() ?? 0
                 let target = table.targetChunkSize[spec.name]
                     ?? (longest.multipliedReportingOverflow(by: 1000).overflow || longest * 1000 > Int(Int32.max)
@@ -250,12 +205,12 @@ final class ColumnAccumulator {
             }
         }
         if !nulls.isEmpty { buffers.append(("nullvalue_vector", RoaringWriter.serialize(nulls))) }
-        try writeMetadata(&metadata, docs: docs, dictionary: dictionary, all: all, raw: raw, isSorted: isSorted, width: width, bits: bits)
+        try writeMetadata(&metadata, docs: docs, dictionary: dictionary, raw: raw, isSorted: isSorted, width: width, bits: bits)
         return buffers
     }
 
     private func writeMetadata(
-        _ m: inout MetadataWriter, docs: Int, dictionary: [StoredCell], all: [StoredCell], raw: Bool, isSorted: Bool, width: Int, bits: Int
+        _ m: inout MetadataWriter, docs: Int, dictionary: [StoredCell], raw: Bool, isSorted: Bool, width: Int, bits: Int
     ) throws(SegmentError) {
         let key = "column.\(spec.name)."
         let columnType = spec.role == .dimension ? "DIMENSION" : spec.role == .metric ? "METRIC" : "DATE_TIME"
@@ -286,9 +241,8 @@ final class ColumnAccumulator {
         m.add(key + "bitsPerElement", String(bits))
         m.add(key + "maxNumberOfMultiValues", String(spec.singleValue ? 0 : rows.map(\.count).max() ?? 0))
         m.add(key + "totalNumberOfEntries", String(spec.singleValue ? docs : rows.reduce(0) { $0 + $1.count }))
-        let order = CellOrder(type: spec.dataType)
-        let low = raw ? all.min(by: order.less) : dictionary.first
-        let high = raw ? all.max(by: order.less) : dictionary.last
+        let low = dictionary.first
+        let high = dictionary.last
         let minText = try low.flatMap { (cell) throws(SegmentError) in try text(cell, guarded: true) }
         let maxText = try high.flatMap { (cell) throws(SegmentError) in try text(cell, guarded: true) }
         if let minText { m.add(key + "minValue", minText) }
@@ -347,9 +301,9 @@ struct CellOrder {
         case (.bytes(let x), .bytes(let y)):
             switch type {
             case .string, .json:
-                return Self.utf16Less(x, y)
+                return Self.utf16Less(x[...], y[...])
             case .bigDecimal:
-                return Self.decimalLess(x, y)
+                return Self.decimalLess(x[...], y[...])
             default:
                 return x.lexicographicallyPrecedes(y)
             }
@@ -360,20 +314,29 @@ struct CellOrder {
     /// Java's `String.compareTo` (UTF-16 code units) on UTF-8 bytes without decoding: byte order
     /// is code point order, which differs from UTF-16 order only where a supplementary character
     /// (lead byte F0–F4, a surrogate pair in UTF-16) meets one of U+E000–U+FFFF (lead EE or EF).
-    static func utf16Less(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    static func utf16Less(_ a: ArraySlice<UInt8>, _ b: ArraySlice<UInt8>) -> Bool {
         let count = min(a.count, b.count)
         var i = 0
-        while i < count && a[i] == b[i] { i += 1 }
+        while i < count && a[a.startIndex + i] == b[b.startIndex + i] { i += 1 }
         guard i < count else { return a.count < b.count }
-        let x = a[i], y = b[i]
+        let x = a[a.startIndex + i], y = b[b.startIndex + i]
         if x >= 0xF0 && (y == 0xEE || y == 0xEF) { return true }
         if y >= 0xF0 && (x == 0xEE || x == 0xEF) { return false }
         return x < y
     }
 
-    private static func decimalLess(_ x: [UInt8], _ y: [UInt8]) -> Bool {
-        guard case .decimal(let a, let sa)? = try? StoredValue.decodeVariable(.bigDecimal, x[...]),
-              case .decimal(let b, let sb)? = try? StoredValue.decodeVariable(.bigDecimal, y[...]) else { return false }
+    /// The order of two variable-width values given as byte slices.
+    func lessBytes(_ x: ArraySlice<UInt8>, _ y: ArraySlice<UInt8>) -> Bool {
+        switch type {
+        case .string, .json: Self.utf16Less(x, y)
+        case .bigDecimal: Self.decimalLess(x, y)
+        default: x.lexicographicallyPrecedes(y)
+        }
+    }
+
+    private static func decimalLess(_ x: ArraySlice<UInt8>, _ y: ArraySlice<UInt8>) -> Bool {
+        guard case .decimal(let a, let sa)? = try? StoredValue.decodeVariable(.bigDecimal, x),
+              case .decimal(let b, let sb)? = try? StoredValue.decodeVariable(.bigDecimal, y) else { return false }
         // Compare a×10^-sa with b×10^-sb by aligning scales; fall back to Double when aligning overflows.
         let scale = max(sa, sb)
         func aligned(_ v: Int128, _ s: Int) -> Int128? {
