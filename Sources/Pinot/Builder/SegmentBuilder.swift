@@ -46,7 +46,8 @@ extension BuiltSegment {
 /// or multi-value forward index, or a raw forward index; null value vectors; optional inverted
 /// indexes; `metadata.properties`, `index_map`, `columns.psf` and `creation.meta`.
 ///
-/// Memory: every column's stored values are held until `build`.
+/// Memory: every column's stored values are held until `build` — single-value columns compactly
+/// (bit patterns in one array, bytes in one buffer), multi-value columns one array per row.
 public final class SegmentBuilder {
     public let schema: PinotSchema
     public let table: TableConfig
