@@ -6,8 +6,11 @@ final class ColumnAccumulator {
     private let rules: ValueRules
     /// Single-value columns: one stored value per doc (nulls hold the default).
     private var cells: SingleValueStore
-    /// Multi-value columns: the cells of each row (a null row holds `[default]`).
-    private var rows: [[StoredCell]] = []
+    /// Multi-value columns: every row's values back to back (a null row holds `[default]`), and
+    /// where each row starts.
+    private var flat: SingleValueStore
+    private var rowStarts: [Int32] = [0]
+    private var rowCount: Int { rowStarts.count - 1 }
     private var nulls: [UInt32] = []
     private var defaultCell: StoredCell?
     /// Rows that arrived dictionary-encoded (the Parquet fast path): each run's dictionary as
@@ -21,6 +24,12 @@ final class ColumnAccumulator {
         self.spec = spec
         rules = ValueRules(spec: spec)
         cells = SingleValueStore(type: spec.dataType)
+        flat = SingleValueStore(type: spec.dataType)
+    }
+
+    /// The values of multi-value row `row`.
+    private func row(_ row: Int) -> [StoredCell] {
+        (Int(rowStarts[row])..<Int(rowStarts[row + 1])).map { flat[$0] }
     }
 
     private func fallback() throws(SegmentError) -> StoredCell {
@@ -31,7 +40,7 @@ final class ColumnAccumulator {
     }
 
     func append(_ value: Value) throws(SegmentError) {
-        let doc = UInt32(spec.singleValue ? cells.count : rows.count)
+        let doc = UInt32(spec.singleValue ? cells.count : rowCount)
         if spec.singleValue {
             if case .list(let items) = value {
                 // A list for a single-value column: Pinot keeps its only element.
@@ -56,10 +65,12 @@ final class ColumnAccumulator {
         var stored: [StoredCell] = []
         for item in items { if let cell = try rules.stored(item) { stored.append(cell) } }
         if stored.isEmpty {
-            rows.append([try fallback()])
+            flat.append(try fallback())
+            rowStarts.append(Int32(flat.count))
             nulls.append(doc)
         } else {
-            rows.append(stored)
+            for cell in stored { flat.append(cell) }
+            rowStarts.append(Int32(flat.count))
         }
     }
 
@@ -156,11 +167,12 @@ final class ColumnAccumulator {
     func build(docs: Int, table: TableConfig, metadata: inout MetadataWriter) throws(SegmentError) -> [(String, [UInt8])] {
         let order = CellOrder(type: spec.dataType)
         var singleValueIds: [Int] = []
+        var flatIds: [Int] = []
         let dictionary: [StoredCell]
         if spec.singleValue {
             (dictionary, singleValueIds) = try dictionaryAndIds(order: order)
         } else {
-            dictionary = Array(Set(rows.flatMap { $0 })).sorted(by: order.less)
+            (dictionary, flatIds) = flat.sortedDictionary(order: order)
         }
         var raw = table.noDictionaryColumns.contains(spec.name)
         if table.dictionaryHeuristic, spec.singleValue, StoredValue.fixedWidth(spec.dataType) == nil, dictionary.count * 2 > docs {
@@ -176,7 +188,9 @@ final class ColumnAccumulator {
             if spec.singleValue, let valueWidth = StoredValue.fixedWidth(spec.dataType) {
                 buffers.append(("forward_index", try IndexWriters.rawFixed((0..<cells.count).map { cells[$0] }, width: valueWidth, code: code)))
             } else {
-                let encoded: [[UInt8]] = spec.singleValue ? (0..<cells.count).map { Array(cells.blobs[$0]) } : rows.map(Self.encodeRow)
+                let encoded: [[UInt8]] = spec.singleValue
+                    ? (0..<cells.count).map { Array(cells.blobs[$0]) }
+                    : (0..<rowCount).map { Self.encodeRow(row($0)) }
                 let longest = encoded.map(\.count).max() ?? 0
                 let target = table.targetChunkSize[spec.name]
                     ?? (longest.multipliedReportingOverflow(by: 1000).overflow || longest * 1000 > Int(Int32.max)
@@ -195,9 +209,7 @@ final class ColumnAccumulator {
                     buffers.append(("inverted_index", IndexWriters.invertedIndex(docIds.map { [$0] }, cardinality: cardinality)))
                 }
             } else {
-                var ids: [StoredCell: Int] = [:]
-                for (id, cell) in dictionary.enumerated() { ids[cell] = id }
-                let rowIds = rows.map { $0.map { ids[$0]! } }
+                let rowIds = (0..<rowCount).map { Array(flatIds[Int(rowStarts[$0])..<Int(rowStarts[$0 + 1])]) }
                 buffers.append(("forward_index", IndexWriters.fixedBitMultiValue(rowIds, bits: bits)))
                 if table.invertedIndexColumns.contains(spec.name) {
                     buffers.append(("inverted_index", IndexWriters.invertedIndex(rowIds, cardinality: cardinality)))
@@ -234,13 +246,16 @@ final class ColumnAccumulator {
                 m.add(key + "isAscii", dictionary.allSatisfy { Self.bytes($0).allSatisfy { $0 < 0x80 } } ? "true" : "false")
             }
             if !spec.singleValue {
-                m.add(key + "maxRowLengthInBytes", String(rows.map { $0.reduce(0) { $0 + Self.bytes($1).count } }.max() ?? 0))
+                let offsets = flat.blobs.offsets
+                let rowBytes = (0..<rowCount).map { Int(offsets[Int(rowStarts[$0 + 1])] - offsets[Int(rowStarts[$0])]) }
+                m.add(key + "maxRowLengthInBytes", String(rowBytes.max() ?? 0))
             }
         }
         m.add(key + "lengthOfEachEntry", String(raw ? 0 : width))
         m.add(key + "bitsPerElement", String(bits))
-        m.add(key + "maxNumberOfMultiValues", String(spec.singleValue ? 0 : rows.map(\.count).max() ?? 0))
-        m.add(key + "totalNumberOfEntries", String(spec.singleValue ? docs : rows.reduce(0) { $0 + $1.count }))
+        let longestRow = spec.singleValue ? 0 : (0..<rowCount).map { Int(rowStarts[$0 + 1] - rowStarts[$0]) }.max() ?? 0
+        m.add(key + "maxNumberOfMultiValues", String(longestRow))
+        m.add(key + "totalNumberOfEntries", String(spec.singleValue ? docs : flat.count))
         let low = dictionary.first
         let high = dictionary.last
         let minText = try low.flatMap { (cell) throws(SegmentError) in try text(cell, guarded: true) }
