@@ -229,7 +229,10 @@ final class ColumnAccumulator {
         m.add(key + "columnType", columnType)
         m.add(key + "dataType", spec.dataType.rawValue)
         m.add(key + "isSingleValues", spec.singleValue ? "true" : "false")
-        if let format = spec.format { m.add(key + "datetimeFormat", format) }
+        if let format = spec.format {
+            // Pinot writes a TIMESTAMP format in its short form.
+            m.add(key + "datetimeFormat", format == "TIMESTAMP" || format.hasSuffix(":TIMESTAMP") ? "TIMESTAMP" : format)
+        }
         if let granularity = spec.granularity { m.add(key + "datetimeGranularity", granularity) }
         m.add(key + "defaultNullValue", try text(try fallback(), guarded: true) ?? "")
         m.add(key + "totalDocs", String(docs))
@@ -242,7 +245,7 @@ final class ColumnAccumulator {
             let lengths = dictionary.map { Self.bytes($0).count }
             m.add(key + "lengthOfShortestElement", String(lengths.min() ?? 0))
             m.add(key + "lengthOfLongestElement", String(lengths.max() ?? 0))
-            if spec.dataType == .string {
+            if spec.dataType == .string || spec.dataType == .json {
                 m.add(key + "isAscii", dictionary.allSatisfy { Self.bytes($0).allSatisfy { $0 < 0x80 } } ? "true" : "false")
             }
             if !spec.singleValue {
