@@ -53,9 +53,31 @@ def wide_table():
     return pa.table(columns)
 
 
+def segment_table():
+    """5,000,000 rows × 8 columns for the segment-build benchmark: ids, timestamps, low- and
+    high-cardinality strings, doubles."""
+    rng = np.random.default_rng(5)
+    n = 5_000_000
+    cities = np.array([f"city-{i:03d}" for i in range(200)], dtype=object)
+    devices = np.array(["ios", "android", "web", "tv", "car"], dtype=object)
+    return pa.table({
+        "id": pa.array(np.arange(n, dtype=np.int64)),
+        "ts": pa.array(1_700_000_000_000 + np.sort(rng.integers(0, 30 * 86_400_000, n)), pa.timestamp("ms", tz="UTC")),
+        "city": pa.array(cities[rng.integers(0, 200, n)], pa.string()),
+        "device": pa.array(devices[rng.integers(0, 5, n)], pa.string()),
+        "user": pa.array(np.char.add("user-", rng.integers(0, 2_000_000, n).astype(str)), pa.string()),
+        "session": pa.array(np.char.add("s-", rng.integers(0, 4_000_000, n).astype(str)), pa.string()),
+        "amount": pa.array(np.round(rng.random(n) * 1000, 2)),
+        "latency": pa.array(rng.exponential(50, n)),
+    })
+
+
 def main():
     out = os.path.join(HERE, "Data")
     os.makedirs(out, exist_ok=True)
+    segment = os.path.join(out, "segment-5m.parquet")
+    pq.write_table(segment_table(), segment, compression="snappy", row_group_size=1_000_000)
+    print(segment, os.path.getsize(segment), "bytes")
     wide = os.path.join(out, "wide-20.parquet")
     pq.write_table(wide_table(), wide, compression="snappy", row_group_size=100_000)
     print(wide, os.path.getsize(wide), "bytes")

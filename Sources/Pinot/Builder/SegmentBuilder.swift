@@ -70,14 +70,17 @@ public final class SegmentBuilder {
     /// null. Dictionary-encoded columns (from Parquet dictionary pages) take the fast path: their
     /// dictionary entries go through the value rules once and the segment dictionary is merged
     /// from them (see ``ColumnAccumulator``).
-    public func add(batch: RecordBatch) throws(SegmentError) {
+    /// - Parameter dictionaryFastPath: false takes every column value by value (for comparison).
+    public func add(batch: RecordBatch, dictionaryFastPath: Bool = true) throws(SegmentError) {
         for column in columns {
             guard let index = batch.fields.firstIndex(where: { $0.name == column.spec.name }) else {
                 for _ in 0..<batch.rowCount { try column.append(.null) }
                 continue
             }
             let source = batch.columns[index]
-            if case .dictionary(let values, let indices) = source.storage {
+            if !dictionaryFastPath {
+                for row in 0..<batch.rowCount { try column.append(source.value(at: row)) }
+            } else if case .dictionary(let values, let indices) = source.storage {
                 try column.append(dictionary: Column(type: source.type, storage: values), indices: indices, validity: source.validity)
             } else if case .byteArrays(let arrays) = source.storage, column.spec.singleValue,
                       (column.spec.dataType == .string && source.type == .string) || (column.spec.dataType == .bytes && source.type == .bytes) {
