@@ -76,8 +76,4 @@ public struct ValidityBitmap: Sendable, Equatable {
             i += 1
         }
     }
-
-    public mutating func append(contentsOf other: ValidityBitmap) {
-        for i in 0..<other.count { append(other.isValid(i)) }
-    }
 }

@@ -29,16 +29,6 @@ extension String {
     }
 }
 
-/// Runs `body`, turning a thrown error into a one-line message and exit code 1.
-func reportingErrors(_ body: () async throws -> Void) async throws {
-    do {
-        try await body()
-    } catch let error as ParquetError {
-        printError("error: \(error)")
-        throw ExitCode(1)
-    }
-}
-
 /// `ingest-worker parquet schema FILE`
 struct ParquetSchemaCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -48,7 +38,7 @@ struct ParquetSchemaCommand: AsyncParsableCommand {
     var file: String
 
     func run() async throws {
-        try await reportingErrors {
+        try await reportingAnyError {
             let reader = try await ParquetFileReader(source: try LocalFileReader(path: file), name: file)
             let out = Output()
             out.line("file: \(file)")
@@ -112,7 +102,7 @@ struct ParquetCatCommand: AsyncParsableCommand {
     var limit: Int?
 
     func run() async throws {
-        try await reportingErrors {
+        try await reportingAnyError {
             let reader = try await options.open()
             let fields = try reader.fieldIndices(options.columnList)
             var names: [String] = []
@@ -151,7 +141,7 @@ struct ParquetScanCommand: AsyncParsableCommand {
     @OptionGroup var options: ParquetFileOptions
 
     func run() async throws {
-        try await reportingErrors {
+        try await reportingAnyError {
             let clock = ContinuousClock()
             let start = clock.now
             let reader = try await options.open()

@@ -29,8 +29,7 @@ struct JSONObject {
     }
 
     func optionalInt(_ key: String) -> Int? {
-        guard let number = values[key] as? NSNumber, !(values[key] is Bool) || true else { return nil }
-        return number.intValue
+        (values[key] as? NSNumber)?.intValue
     }
 
     func int64(_ key: String) throws(IcebergError) -> Int64 {

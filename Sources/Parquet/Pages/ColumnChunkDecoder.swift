@@ -95,7 +95,6 @@ struct ColumnChunkDecoder {
                                    column: descriptor.dottedPath, offset: chunkOffset)
             }
             if leaf.dictionary == nil { try leaf.values.spread(over: validity) } else { spreadInPlace(&leaf.indices, validity, placeholder: 0) }
-            leaf.isSpread = true
         }
         return leaf
     }

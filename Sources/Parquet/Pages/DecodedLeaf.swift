@@ -14,6 +14,4 @@ struct DecodedLeaf {
     var repetitionLevels: [UInt16] = []
     /// Level entries (values, nulls and empty lists) decoded.
     var slotCount = 0
-    /// Flat columns with nulls: values (or indices) already hold one entry per slot.
-    var isSpread = false
 }

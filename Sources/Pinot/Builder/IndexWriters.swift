@@ -153,7 +153,7 @@ enum IndexWriters {
     }
 
     /// Compresses a chunk with Pinot's chunk compression code (spec §8).
-    static func compress(_ chunk: [UInt8], code: Int32, littleEndianTrailer: Bool) throws(SegmentError) -> [UInt8] {
+    static func compress(_ chunk: [UInt8], code: Int32) throws(SegmentError) -> [UInt8] {
         do {
             switch code {
             case 0: return chunk
@@ -181,7 +181,7 @@ enum IndexWriters {
         for chunk in 0..<chunks {
             var writer = ByteWriter()
             for cell in cells[(chunk * docsPerChunk)..<min(cells.count, (chunk + 1) * docsPerChunk)] { writer.cell(cell) }
-            compressed.append(try compress(writer.bytes, code: code, littleEndianTrailer: false))
+            compressed.append(try compress(writer.bytes, code: code))
         }
         var header = ByteWriter()
         for v in [4, chunks, docsPerChunk, width, cells.count, Int(code), 28] { header.int32(Int32(v)) }
@@ -210,14 +210,14 @@ enum IndexWriters {
                 offset += row.count
             }
             for row in pending { writer.bytes += row }
-            entries.append((Int32(pendingFirst), try compress(writer.bytes, code: storedCode, littleEndianTrailer: true)))
+            entries.append((Int32(pendingFirst), try compress(writer.bytes, code: storedCode)))
             pending = []
             pendingSize = 4
         }
         for (doc, row) in rows.enumerated() {
             if 4 + row.count > targetChunkSize - 4 {
                 try flush()
-                entries.append((Int32(doc) | Int32.min, try compress(row, code: storedCode, littleEndianTrailer: true)))
+                entries.append((Int32(doc) | Int32.min, try compress(row, code: storedCode)))
                 pendingFirst = doc + 1
                 continue
             }
