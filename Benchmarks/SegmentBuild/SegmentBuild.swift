@@ -28,7 +28,7 @@ func buildSegment(fastPath: Bool, _ benchmark: Benchmark) async throws {
     let fields = try reader.fieldIndices(nil)
     let schema = try SchemaDerivation(schemaName: "bench", timeColumn: "ts", includePartitionColumns: false)
         .derive(parquet: try reader.outputFields(fields))
-    let builder = SegmentBuilder(schema: schema, table: TableConfig(tableName: "bench", timeColumn: "ts"))
+    let builder = try SegmentBuilder(schema: schema, table: TableConfig(tableName: "bench", timeColumn: "ts"))
     var bytes = 0
     for group in reader.metadata.rowGroups.indices {
         try builder.add(batch: try await reader.readRowGroup(group, fields: fields), dictionaryFastPath: fastPath)

@@ -68,7 +68,7 @@ struct SegmentCreateCommand: AsyncParsableCommand {
                 config.timeColumn = dateTime.name
             }
             for column in (noDictionary ?? "").split(separator: ",") { config.noDictionaryColumns.insert(String(column)) }
-            let builder = SegmentBuilder(schema: pinotSchema, table: config)
+            let builder = try SegmentBuilder(schema: pinotSchema, table: config)
             for input in inputs {
                 if format == "json" {
                     guard let data = FileManager.default.contents(atPath: input) else { throw SegmentError(.io, "cannot read \(input)") }

@@ -9,7 +9,7 @@ struct ByteLevelTests {
     func bitPacking(bits: Int) throws {
         let mask = bits == 64 ? -1 : (1 << bits) - 1
         let values = [0, 1, mask, mask >> 1, 0x5A5A_5A5A & mask, 3 & mask]
-        let packed = IndexWriters.fixedBitForward(values, bits: bits)
+        let packed = IndexWriters.fixedBitForward(values.map { UInt32(truncatingIfNeeded: $0) }, bits: bits)
         #expect(packed.count == (values.count * bits + 7) / 8)
         // Hand-computed: concatenate each value's bits, most significant first, pad with zeros.
         var bitString = values.map { value in (0..<bits).reversed().map { value >> $0 & 1 == 1 ? "1" : "0" }.joined() }.joined()
@@ -32,7 +32,7 @@ struct ByteLevelTests {
     func multiValueChunks() throws {
         // 3 docs with 5 entries: avg = 1 (not 1.67), docsPerChunk = 2048, one chunk at offset 0.
         let rows = [[0, 1], [2], [3, 0]]
-        let bytes = IndexWriters.fixedBitMultiValue(rows, bits: 2)
+        let bytes = Self.multiValue(rows, bits: 2)
         let reader = BigEndianReader(bytes: bytes[...], context: "mv")
         #expect(try reader.int32(0) == 0)
         // Row-start bitmap: entries 0, 2, 3 start rows → 1011 0000.
@@ -41,9 +41,15 @@ struct ByteLevelTests {
         #expect(Array(bytes[5...]) == [0x1B, 0x00])
         // 5,000 docs of 3 entries: avg 3, docsPerChunk = 683, 8 chunks.
         let many = [[Int]](repeating: [0, 0, 0], count: 5_000)
-        let big = BigEndianReader(bytes: IndexWriters.fixedBitMultiValue(many, bits: 1)[...], context: "mv")
+        let big = BigEndianReader(bytes: Self.multiValue(many, bits: 1)[...], context: "mv")
         #expect(try big.int32(4) == 683 * 3)
         #expect(try big.int32(28) == 7 * 683 * 3)
+    }
+
+    static func multiValue(_ rows: [[Int]], bits: Int) -> [UInt8] {
+        var starts: [UInt32] = [0]
+        for row in rows { starts.append(starts.last! + UInt32(row.count)) }
+        return IndexWriters.fixedBitMultiValue(entries: rows.flatMap { $0.map(UInt32.init) }, rowStarts: starts, bits: bits)
     }
 
     @Test("Roaring: empty, array, bitmap sets serialise and read back", arguments: [0, 1, 100, 4096, 4097, 70_000])

@@ -17,8 +17,8 @@ struct DictionaryFastPathTests {
         let fields = try reader.fieldIndices(nil)
         let schema = try SchemaDerivation(schemaName: "m", timeColumn: nil, includePartitionColumns: false)
             .derive(parquet: try reader.outputFields(fields))
-        let fast = SegmentBuilder(schema: schema, table: TableConfig(tableName: "m"))
-        let slow = SegmentBuilder(schema: schema, table: TableConfig(tableName: "m"))
+        let fast = try SegmentBuilder(schema: schema, table: TableConfig(tableName: "m"))
+        let slow = try SegmentBuilder(schema: schema, table: TableConfig(tableName: "m"))
         var dictionaryColumns = 0
         for group in reader.metadata.rowGroups.indices {
             let batch = try await reader.readRowGroup(group, fields: fields)

@@ -19,7 +19,7 @@ struct MatrixSegmentTests {
         let fields = try reader.fieldIndices(nil)
         let schema = try SchemaDerivation(schemaName: "m", timeColumn: nil, includePartitionColumns: false)
             .derive(parquet: try reader.outputFields(fields))
-        let builder = SegmentBuilder(schema: schema, table: TableConfig(tableName: "m"))
+        let builder = try SegmentBuilder(schema: schema, table: TableConfig(tableName: "m"))
         for group in reader.metadata.rowGroups.indices { try builder.add(batch: try await reader.readRowGroup(group, fields: fields)) }
         let segment = try SegmentReader(files: try builder.build(name: "m").files, name: file)
         let columns = try segment.columns()

@@ -63,7 +63,7 @@ struct RoundTripTests {
         let schema = PinotSchema(schemaName: "r", fields: fields)
         var table = TableConfig(tableName: "r")
         for field in fields where g.int(4) == 0 { table.noDictionaryColumns.insert(field.name) }
-        let builder = SegmentBuilder(schema: schema, table: table)
+        let builder = try SegmentBuilder(schema: schema, table: table)
         let rowCount = 1 + g.int(400)
         let nullRate = g.int(50)
         var input: [[String: Value]] = []

@@ -14,7 +14,7 @@ struct SegmentBuilderTests {
         let dir = golden + "/" + case_
         let schema = try PinotSchema.parse([UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/schema.json"))))
         let table = try TableConfig.parse([UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/" + tableConfig))))
-        let builder = SegmentBuilder(schema: schema, table: table)
+        let builder = try SegmentBuilder(schema: schema, table: table)
         let input = try String(contentsOfFile: dir + "/input.jsonl", encoding: .utf8)
         for (number, line) in input.split(separator: "\n").enumerated() {
             try builder.add(row: try JSONRows.parse(line: String(line), lineNumber: number + 1, schema: schema))
@@ -103,7 +103,7 @@ extension SegmentBuilderTests {
         let schema = try PinotSchema.parse([UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/schema.json"))))
         let table = try TableConfig.parse([UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/table-config.json"))))
         let input = try SegmentReaderTests.gunzip([UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/input.jsonl.gz"))))
-        let builder = SegmentBuilder(schema: schema, table: table)
+        let builder = try SegmentBuilder(schema: schema, table: table)
         var number = 0
         for line in input.split(separator: UInt8(ascii: "\n")) {
             number += 1

@@ -16,7 +16,7 @@ struct SegmentPackagingTests {
     ])
 
     func build(_ rows: [[String: Value]]) throws -> SegmentReader {
-        let builder = SegmentBuilder(schema: Self.schema, table: TableConfig(tableName: "events", timeColumn: "ts"))
+        let builder = try SegmentBuilder(schema: Self.schema, table: TableConfig(tableName: "events", timeColumn: "ts"))
         for row in rows { try builder.add(row: row) }
         let built = try builder.build()
         return try SegmentReader(tarball: try built.tarball(), name: built.name)
@@ -50,7 +50,7 @@ struct SegmentPackagingTests {
 
     @Test("time values outside 1971–2071 are refused before push")
     func timeRange() throws {
-        let builder = SegmentBuilder(schema: Self.schema, table: TableConfig(tableName: "events", timeColumn: "ts"))
+        let builder = try SegmentBuilder(schema: Self.schema, table: TableConfig(tableName: "events", timeColumn: "ts"))
         try builder.add(row: ["id": .int(1), "ts": .int(5_000)])
         let error = #expect(throws: SegmentError.self) { _ = try builder.build() }
         #expect(error?.code == .invalidValue)
@@ -59,7 +59,7 @@ struct SegmentPackagingTests {
 
     @Test("tarball layout: the segment directory first, then v3/; zstd tarballs read back; metadata bundle")
     func tarballs() throws {
-        let builder = SegmentBuilder(schema: Self.schema, table: TableConfig(tableName: "events", timeColumn: "ts"))
+        let builder = try SegmentBuilder(schema: Self.schema, table: TableConfig(tableName: "events", timeColumn: "ts"))
         try builder.add(row: ["id": .int(1), "ts": .int(1_700_000_000_000)])
         let built = try builder.build(name: "events_seg")
         let archive = try TarArchive.read(try built.tarball())
@@ -114,7 +114,7 @@ extension SegmentPackagingTests {
         ])
         var table = TableConfig(tableName: "h")
         table.dictionaryHeuristic = true
-        let builder = SegmentBuilder(schema: schema, table: table)
+        let builder = try SegmentBuilder(schema: schema, table: table)
         for i in 0..<200 {
             try builder.add(row: ["uuidish": .string("row-\(i)-" + String(repeating: "x", count: 40)),
                                   "city": .string(["Oslo", "Lima"][i % 2]), "code": .string("c\(i)")])

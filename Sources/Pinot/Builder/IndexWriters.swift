@@ -4,9 +4,22 @@ import Codecs
 struct ByteWriter {
     var bytes: [UInt8] = []
 
-    mutating func int32(_ v: Int32) { let u = UInt32(bitPattern: v); bytes += [UInt8(u >> 24), UInt8(u >> 16 & 0xff), UInt8(u >> 8 & 0xff), UInt8(u & 0xff)] }
-    mutating func int64(_ v: Int64) { int32(Int32(truncatingIfNeeded: v >> 32)); int32(Int32(truncatingIfNeeded: v)) }
-    mutating func littleInt32(_ v: Int32) { let u = UInt32(bitPattern: v); bytes += [UInt8(u & 0xff), UInt8(u >> 8 & 0xff), UInt8(u >> 16 & 0xff), UInt8(u >> 24)] }
+    init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
+
+    @inline(__always)
+    mutating func int32(_ v: Int32) {
+        withUnsafeBytes(of: UInt32(bitPattern: v).bigEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    @inline(__always)
+    mutating func int64(_ v: Int64) {
+        withUnsafeBytes(of: UInt64(bitPattern: v).bigEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    @inline(__always)
+    mutating func littleInt32(_ v: Int32) {
+        withUnsafeBytes(of: UInt32(bitPattern: v).littleEndian) { bytes.append(contentsOf: $0) }
+    }
 
     mutating func cell(_ cell: StoredCell) {
         switch cell {
@@ -19,31 +32,35 @@ struct ByteWriter {
     }
 }
 
-/// Big-endian (MSB-first) bit packing, as Pinot's `PinotDataBitSet` (spec §5.3).
-struct BitWriter {
-    private var buffer: [UInt8]
-    private var position = 0
-    private var accumulator: UInt64 = 0
-    private var pending = 0
-
-    init(totalBits: Int) { buffer = [UInt8](repeating: 0, count: (totalBits + 7) / 8) }
-
-    /// Appends the low `bits` bits of `value` (at most 32), most significant first.
-    mutating func write(_ value: Int, bits: Int) {
-        accumulator = accumulator << UInt64(bits) | (UInt64(truncatingIfNeeded: value) & ((1 << UInt64(bits)) - 1))
-        pending += bits
-        while pending >= 8 {
-            pending -= 8
-            buffer[position] = UInt8(truncatingIfNeeded: accumulator >> UInt64(pending))
-            position += 1
+/// Big-endian (MSB-first) bit packing, as Pinot's `PinotDataBitSet` (spec §5.3): values are
+/// gathered in a 64-bit accumulator and stored 32 bits at a time.
+enum BitPacking {
+    /// Packs the low `bits` bits (1…32) of each value into exactly ⌈count × bits / 8⌉ bytes.
+    static func pack(_ values: UnsafeBufferPointer<UInt32>, bits: Int) -> [UInt8] {
+        precondition(bits >= 1 && bits <= 32, "1 to 32 bits per value")
+        let byteCount = (values.count * bits + 7) / 8
+        var out = [UInt8](repeating: 0, count: byteCount)
+        out.withUnsafeMutableBytes { dst in
+            let mask: UInt64 = bits == 32 ? 0xFFFF_FFFF : (1 << UInt64(bits)) - 1
+            let shift = UInt64(bits)
+            var accumulator: UInt64 = 0
+            var pending = 0
+            var position = 0
+            for value in values {
+                accumulator = accumulator &<< shift | (UInt64(value) & mask)
+                pending += bits
+                if pending >= 32 {
+                    pending -= 32
+                    dst.storeBytes(of: UInt32(truncatingIfNeeded: accumulator &>> UInt64(pending)).bigEndian, toByteOffset: position, as: UInt32.self)
+                    position += 4
+                }
+            }
+            if pending > 0 {
+                let word = UInt32(truncatingIfNeeded: accumulator &<< UInt64(32 - pending))
+                for k in 0..<((pending + 7) / 8) { dst[position + k] = UInt8(truncatingIfNeeded: word >> UInt32(24 - 8 * k)) }
+            }
         }
-    }
-
-    /// The packed bytes, the last one padded with zero bits.
-    var bytes: [UInt8] {
-        var result = buffer
-        if pending > 0 { result[position] = UInt8(truncatingIfNeeded: accumulator << UInt64(8 - pending)) }
-        return result
+        return out
     }
 }
 
@@ -53,117 +70,103 @@ enum IndexWriters {
         cardinality <= 2 ? 1 : Int.bitWidth - (cardinality - 1).leadingZeroBitCount
     }
 
-    /// The dictionary (spec §5.1): fixed-width numbers, NUL-padded fixed-width strings, fixed or
-    /// var-length bytes and BIG_DECIMAL.
-    static func dictionary(_ entries: [StoredCell], type: PinotDataType) -> (bytes: [UInt8], width: Int) {
-        var writer = ByteWriter()
-        switch type {
-        case .int, .long, .float, .double, .boolean, .timestamp:
-            for entry in entries { writer.cell(entry) }
-            return (writer.bytes, 0)
-        default:
-            let values: [[UInt8]] = entries.map { cell -> [UInt8] in
-                if case .bytes(let b) = cell { return b }
-                return []
-            }
-            let width = values.map(\.count).max() ?? 0
-            let uniform = values.allSatisfy { $0.count == width }
-            if type == .string || type == .json || uniform {
-                for value in values { writer.bytes += value + [UInt8](repeating: 0, count: width - value.count) }
-                return (writer.bytes, width)
-            }
-            writer.bytes += Array(".vl;".utf8)
-            writer.int32(1)
-            writer.int32(Int32(values.count))
-            writer.int32(16)
-            var offset = 16 + 4 * (values.count + 1)
-            for value in values {
-                writer.int32(Int32(offset))
-                offset += value.count
-            }
-            writer.int32(Int32(offset))
-            for value in values { writer.bytes += value }
-            return (writer.bytes, width)
-        }
-    }
-
-    /// Sorted SV forward index: (first doc, last doc) per dictionary id (spec §5.2).
-    static func sortedForward(_ ids: [Int], cardinality: Int) -> [UInt8] {
-        var first = [Int](repeating: -1, count: cardinality)
-        var last = [Int](repeating: -1, count: cardinality)
+    /// Sorted SV forward index (spec §5.2): (first doc, last doc) per dictionary id, from ids in
+    /// non-decreasing order where every id occurs.
+    static func sortedForward(_ ids: [UInt32], cardinality: Int) -> [UInt8] {
+        var first = [Int32](repeating: -1, count: cardinality)
+        var last = [Int32](repeating: -1, count: cardinality)
         for (doc, id) in ids.enumerated() {
-            if first[id] < 0 { first[id] = doc }
-            last[id] = doc
+            let i = Int(id)
+            if first[i] < 0 { first[i] = Int32(doc) }
+            last[i] = Int32(doc)
         }
-        var writer = ByteWriter()
+        var writer = ByteWriter(capacity: cardinality * 8)
         for id in 0..<cardinality {
-            writer.int32(Int32(first[id]))
-            writer.int32(Int32(last[id]))
+            writer.int32(first[id])
+            writer.int32(last[id])
         }
         return writer.bytes
     }
 
     /// Fixed-bit SV forward index (spec §5.3).
-    static func fixedBitForward(_ ids: [Int], bits: Int) -> [UInt8] {
-        var writer = BitWriter(totalBits: ids.count * bits)
-        for id in ids { writer.write(id, bits: bits) }
+    static func fixedBitForward(_ ids: [UInt32], bits: Int) -> [UInt8] {
+        ids.withUnsafeBufferPointer { BitPacking.pack($0, bits: bits) }
+    }
+
+    /// Fixed-bit MV forward index (spec §5.4): chunk offsets, the row-start bitmap, packed ids.
+    static func fixedBitMultiValue(entries: [UInt32], rowStarts: [UInt32], bits: Int) -> [UInt8] {
+        let rows = rowStarts.count - 1
+        let total = entries.count
+        let average = max(total / max(rows, 1), 1)
+        let docsPerChunk = (2048 + average - 1) / average
+        var writer = ByteWriter(capacity: 4 * (rows / docsPerChunk + 1) + (total + 7) / 8 + (total * bits + 7) / 8)
+        var doc = 0
+        while doc < rows {
+            writer.int32(Int32(rowStarts[doc]))
+            doc += docsPerChunk
+        }
+        var starts = [UInt8](repeating: 0, count: (total + 7) / 8)
+        for row in 0..<rows where rowStarts[row] < rowStarts[row + 1] {
+            let index = Int(rowStarts[row])
+            starts[index >> 3] |= 0x80 >> UInt8(index & 7)
+        }
+        writer.bytes += starts
+        writer.bytes += entries.withUnsafeBufferPointer { BitPacking.pack($0, bits: bits) }
         return writer.bytes
     }
 
-    /// Fixed-bit MV forward index: chunk offsets, row-start bitmap, packed ids (spec §5.4).
-    static func fixedBitMultiValue(_ rows: [[Int]], bits: Int) -> [UInt8] {
-        let total = rows.reduce(0) { $0 + $1.count }
-        let average = max(total / max(rows.count, 1), 1)
-        let docsPerChunk = (2048 + average - 1) / average
-        let chunks = (rows.count + docsPerChunk - 1) / docsPerChunk
-        var writer = ByteWriter()
-        var starts = BitWriter(totalBits: total)
-        var values = BitWriter(totalBits: total * bits)
-        var index = 0
-        var chunkOffsets: [Int] = []
-        for (doc, row) in rows.enumerated() {
-            if doc % docsPerChunk == 0 { chunkOffsets.append(index) }
-            for (i, id) in row.enumerated() {
-                starts.write(i == 0 ? 1 : 0, bits: 1)
-                values.write(id, bits: bits)
-                index += 1
+    /// Bitmap inverted index (spec §5.5): offsets, then one portable Roaring bitmap of docs per
+    /// id, built by a counting sort of the ids (a doc counts once per id).
+    static func invertedIndex(entries: [UInt32], rowStarts: [UInt32]?, cardinality: Int) -> [UInt8] {
+        var counts = [Int](repeating: 0, count: cardinality + 1)
+        func eachPair(_ body: (_ doc: UInt32, _ id: Int) -> Void) {
+            guard let rowStarts else {
+                for (doc, id) in entries.enumerated() { body(UInt32(doc), Int(id)) }
+                return
+            }
+            var seen = [UInt32](repeating: .max, count: cardinality)
+            for row in 0..<(rowStarts.count - 1) {
+                for index in Int(rowStarts[row])..<Int(rowStarts[row + 1]) {
+                    let id = Int(entries[index])
+                    if seen[id] == UInt32(row) { continue }
+                    seen[id] = UInt32(row)
+                    body(UInt32(row), id)
+                }
             }
         }
-        precondition(chunkOffsets.count == chunks, "one offset per chunk")
-        for offset in chunkOffsets { writer.int32(Int32(offset)) }
-        return writer.bytes + starts.bytes + values.bytes
-    }
-
-    /// Bitmap inverted index: offsets then one portable Roaring bitmap per id (spec §5.5).
-    static func invertedIndex(_ rows: [[Int]], cardinality: Int) -> [UInt8] {
-        var docs = [[UInt32]](repeating: [], count: cardinality)
-        for (doc, row) in rows.enumerated() {
-            for id in Set(row) { docs[id].append(UInt32(doc)) }
+        eachPair { _, id in counts[id + 1] += 1 }
+        for id in 0..<cardinality { counts[id + 1] += counts[id] }
+        var cursor = counts
+        var docs = [UInt32](repeating: 0, count: counts[cardinality])
+        eachPair { doc, id in
+            docs[cursor[id]] = doc
+            cursor[id] += 1
         }
-        let bitmaps = docs.map { RoaringWriter.serialize($0) }
-        var writer = ByteWriter()
-        var offset = 4 * (cardinality + 1)
-        for bitmap in bitmaps {
-            writer.int32(Int32(offset))
-            offset += bitmap.count
+        var bitmaps = ByteWriter(capacity: docs.count * 2 + cardinality * 16)
+        var offsets = ByteWriter(capacity: 4 * (cardinality + 1))
+        let base = 4 * (cardinality + 1)
+        docs.withUnsafeBufferPointer { all in
+            for id in 0..<cardinality {
+                offsets.int32(Int32(truncatingIfNeeded: base + bitmaps.bytes.count))
+                RoaringWriter.serialize(UnsafeBufferPointer(rebasing: all[counts[id]..<counts[id + 1]]), into: &bitmaps.bytes)
+            }
         }
-        writer.int32(Int32(offset))
-        for bitmap in bitmaps { writer.bytes += bitmap }
-        return writer.bytes
+        offsets.int32(Int32(truncatingIfNeeded: base + bitmaps.bytes.count))
+        return offsets.bytes + bitmaps.bytes
     }
 
     /// Compresses a chunk with Pinot's chunk compression code (spec §8).
-    static func compress(_ chunk: [UInt8], code: Int32) throws(SegmentError) -> [UInt8] {
+    static func compress(_ chunk: UnsafeRawBufferPointer, code: Int32) throws(SegmentError) -> [UInt8] {
         do {
             switch code {
-            case 0: return chunk
-            case 1: return try chunk.withUnsafeBytes { (raw) throws(CodecError) in try Compressor.compress(.snappy, raw) }
-            case 2: return try chunk.withUnsafeBytes { (raw) throws(CodecError) in try Compressor.compress(.zstd, raw) }
-            case 3: return try chunk.withUnsafeBytes { (raw) throws(CodecError) in try Compressor.compress(.lz4Raw, raw) }
+            case 0: return Array(chunk)
+            case 1: return try Compressor.compress(.snappy, chunk)
+            case 2: return try Compressor.compress(.zstd, chunk)
+            case 3: return try Compressor.compress(.lz4Raw, chunk)
             case 4:
                 var writer = ByteWriter()
                 writer.littleInt32(Int32(chunk.count))
-                return writer.bytes + (try chunk.withUnsafeBytes { (raw) throws(CodecError) in try Compressor.compress(.lz4Raw, raw) })
+                return writer.bytes + (try Compressor.compress(.lz4Raw, chunk))
             default: throw SegmentError(.unsupported, "chunk compression code \(code)")
             }
         } catch let error as SegmentError {
@@ -173,107 +176,151 @@ enum IndexWriters {
         }
     }
 
-    /// Raw fixed-width SV forward index, version 4: power-of-two chunks of big-endian values (spec §8.1).
-    static func rawFixed(_ cells: [StoredCell], width: Int, code: Int32) throws(SegmentError) -> [UInt8] {
-        let docsPerChunk = 1024
-        let chunks = (cells.count + docsPerChunk - 1) / docsPerChunk
-        var compressed: [[UInt8]] = []
-        for chunk in 0..<chunks {
-            var writer = ByteWriter()
-            for cell in cells[(chunk * docsPerChunk)..<min(cells.count, (chunk + 1) * docsPerChunk)] { writer.cell(cell) }
-            compressed.append(try compress(writer.bytes, code: code))
-        }
-        var header = ByteWriter()
-        for v in [4, chunks, docsPerChunk, width, cells.count, Int(code), 28] { header.int32(Int32(v)) }
-        var offset = 28 + 8 * chunks
-        for chunk in compressed {
-            header.int64(Int64(offset))
-            offset += chunk.count
-        }
-        return header.bytes + compressed.flatMap { $0 }
+    static func compress(_ chunk: [UInt8], code: Int32) throws(SegmentError) -> [UInt8] {
+        try chunk.withBytes { (raw) throws(SegmentError) in try compress(raw, code: code) }
     }
 
-    /// Raw var-width forward index, version 4: chunks of little-endian row tables (spec §8.2).
-    static func rawVariable(_ rows: [[UInt8]], targetChunkSize: Int, code: Int32) throws(SegmentError) -> [UInt8] {
-        let storedCode: Int32 = code == 3 ? 4 : code
-        var entries: [(firstDoc: Int32, data: [UInt8])] = []
-        var pending: [[UInt8]] = []
-        var pendingSize = 4
-        var pendingFirst = 0
-        func flush() throws(SegmentError) {
-            guard !pending.isEmpty else { return }
-            var writer = ByteWriter()
-            writer.littleInt32(Int32(pending.count))
-            var offset = 4 + 4 * pending.count
-            for row in pending {
-                writer.littleInt32(Int32(offset))
-                offset += row.count
+    /// Raw fixed-width SV forward index, version 4 (spec §8.1): chunks of 1024 big-endian values.
+    static func rawFixed(count: Int, width: Int, code: Int32, value: (Int) -> UInt64) throws(SegmentError) -> [UInt8] {
+        let docsPerChunk = 1024
+        let chunks = (count + docsPerChunk - 1) / docsPerChunk
+        var compressed: [UInt8] = []
+        var offsets: [Int] = []
+        var chunk = ByteWriter(capacity: docsPerChunk * width)
+        for index in 0..<chunks {
+            chunk.bytes.removeAll(keepingCapacity: true)
+            for doc in (index * docsPerChunk)..<min(count, (index + 1) * docsPerChunk) {
+                if width == 4 { chunk.int32(Int32(truncatingIfNeeded: value(doc))) } else { chunk.int64(Int64(bitPattern: value(doc))) }
             }
-            for row in pending { writer.bytes += row }
-            entries.append((Int32(pendingFirst), try compress(writer.bytes, code: storedCode)))
-            pending = []
-            pendingSize = 4
+            offsets.append(compressed.count)
+            compressed += try compress(chunk.bytes, code: code)
         }
-        for (doc, row) in rows.enumerated() {
-            if 4 + row.count > targetChunkSize - 4 {
-                try flush()
-                entries.append((Int32(doc) | Int32.min, try compress(row, code: storedCode)))
-                pendingFirst = doc + 1
-                continue
-            }
-            if pendingSize + 4 + row.count > targetChunkSize { try flush() }
-            if pending.isEmpty { pendingFirst = doc }
-            pending.append(row)
-            pendingSize += 4 + row.count
+        var header = ByteWriter(capacity: 28 + 8 * chunks)
+        for v in [4, chunks, docsPerChunk, width, count, Int(code), 28] { header.int32(Int32(v)) }
+        for offset in offsets { header.int64(Int64(28 + 8 * chunks + offset)) }
+        return header.bytes + compressed
+    }
+}
+
+/// Raw var-width forward index, version 4 (spec §8.2): chunks of little-endian row tables, a
+/// row too large for a chunk stored alone as a "huge" chunk. Rows are appended one at a time.
+struct RawVariableChunkWriter {
+    let targetChunkSize: Int
+    /// LZ4 is recorded as LZ4_LENGTH_PREFIXED (4).
+    let storedCode: Int32
+    private var entries: [(firstDoc: Int32, offset: UInt32)] = []
+    private var data: [UInt8] = []
+    private var pending: [UInt8] = []
+    private var pendingLengths: [Int] = []
+    private var pendingFirst = 0
+    private var nextDoc = 0
+
+    init(targetChunkSize: Int, code: Int32) {
+        self.targetChunkSize = targetChunkSize
+        storedCode = code == 3 ? 4 : code
+    }
+
+    private var pendingSize: Int { 4 + 4 * pendingLengths.count + pending.count }
+
+    mutating func append(_ row: UnsafeRawBufferPointer) throws(SegmentError) {
+        let doc = nextDoc
+        nextDoc += 1
+        if 4 + row.count > targetChunkSize - 4 {
+            try flush()
+            try addChunk(firstDoc: Int32(truncatingIfNeeded: doc) | Int32.min, try IndexWriters.compress(row, code: storedCode))
+            pendingFirst = doc + 1
+            return
         }
+        if pendingSize + 4 + row.count > targetChunkSize { try flush() }
+        if pendingLengths.isEmpty { pendingFirst = doc }
+        pending.append(contentsOf: row)
+        pendingLengths.append(row.count)
+    }
+
+    mutating func append(_ row: [UInt8]) throws(SegmentError) {
+        try row.withBytes { (raw) throws(SegmentError) in try append(raw) }
+    }
+
+    private mutating func addChunk(firstDoc: Int32, _ compressed: [UInt8]) throws(SegmentError) {
+        guard let offset = UInt32(exactly: data.count) else {
+            throw SegmentError(.invalidValue, "a raw forward index passed 4 GiB of chunk data")
+        }
+        entries.append((firstDoc, offset))
+        data += compressed
+    }
+
+    private mutating func flush() throws(SegmentError) {
+        guard !pendingLengths.isEmpty else { return }
+        var chunk = ByteWriter(capacity: pendingSize)
+        chunk.littleInt32(Int32(pendingLengths.count))
+        var offset = 4 + 4 * pendingLengths.count
+        for length in pendingLengths {
+            chunk.littleInt32(Int32(offset))
+            offset += length
+        }
+        chunk.bytes += pending
+        try addChunk(firstDoc: Int32(pendingFirst), try IndexWriters.compress(chunk.bytes, code: storedCode))
+        pending.removeAll(keepingCapacity: true)
+        pendingLengths.removeAll(keepingCapacity: true)
+    }
+
+    mutating func finish() throws(SegmentError) -> [UInt8] {
         try flush()
-        var writer = ByteWriter()
+        var writer = ByteWriter(capacity: 16 + 8 * entries.count + data.count)
         writer.int32(4)
         writer.int32(Int32(targetChunkSize))
         writer.int32(storedCode)
         writer.int32(Int32(16 + 8 * entries.count))
-        var offset: UInt32 = 0
         for entry in entries {
             writer.littleInt32(entry.firstDoc)
-            writer.littleInt32(Int32(bitPattern: offset))
-            offset += UInt32(entry.data.count)
+            writer.littleInt32(Int32(bitPattern: entry.offset))
         }
-        return writer.bytes + entries.flatMap(\.data)
+        writer.bytes += data
+        return writer.bytes
     }
 }
 
 /// RoaringBitmap's portable serialization with array and bitmap containers (cookie 12346).
 enum RoaringWriter {
     static func serialize(_ sorted: [UInt32]) -> [UInt8] {
-        var groups: [(key: UInt16, values: [UInt16])] = []
-        for value in sorted {
-            let key = UInt16(value >> 16)
-            if groups.last?.key != key { groups.append((key, [])) }
-            groups[groups.count - 1].values.append(UInt16(value & 0xffff))
-        }
         var out: [UInt8] = []
-        func le32(_ v: UInt32) { out += [UInt8(v & 0xff), UInt8(v >> 8 & 0xff), UInt8(v >> 16 & 0xff), UInt8(v >> 24)] }
-        func le16(_ v: UInt16) { out += [UInt8(v & 0xff), UInt8(v >> 8)] }
+        sorted.withUnsafeBufferPointer { serialize($0, into: &out) }
+        return out
+    }
+
+    /// Appends the serialization of ascending `sorted` to `out`.
+    static func serialize(_ sorted: UnsafeBufferPointer<UInt32>, into out: inout [UInt8]) {
+        // Container boundaries: runs of equal high 16 bits.
+        var keys: [UInt16] = []
+        var starts: [Int] = []
+        for (index, value) in sorted.enumerated() where keys.last != UInt16(value >> 16) || starts.isEmpty {
+            keys.append(UInt16(value >> 16))
+            starts.append(index)
+        }
+        starts.append(sorted.count)
+        @inline(__always) func le32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
+        @inline(__always) func le16(_ v: UInt16) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
         le32(12346)
-        le32(UInt32(groups.count))
-        for group in groups {
-            le16(group.key)
-            le16(UInt16(group.values.count - 1))
+        le32(UInt32(keys.count))
+        for (i, key) in keys.enumerated() {
+            le16(key)
+            le16(UInt16(starts[i + 1] - starts[i] - 1))
         }
-        var offset = 8 + 8 * groups.count
-        for group in groups {
+        var offset = 8 + 8 * keys.count
+        for i in keys.indices {
             le32(UInt32(offset))
-            offset += group.values.count > 4096 ? 8192 : 2 * group.values.count
+            let cardinality = starts[i + 1] - starts[i]
+            offset += cardinality > 4096 ? 8192 : 2 * cardinality
         }
-        for group in groups {
-            if group.values.count > 4096 {
+        for i in keys.indices {
+            let values = UnsafeBufferPointer(rebasing: sorted[starts[i]..<starts[i + 1]])
+            if values.count > 4096 {
                 var words = [UInt64](repeating: 0, count: 1024)
-                for v in group.values { words[Int(v) / 64] |= 1 << UInt64(v % 64) }
-                for word in words { for b in 0..<8 { out.append(UInt8(word >> UInt64(8 * b) & 0xff)) } }
+                for v in values { words[Int(v & 0xFFFF) >> 6] |= 1 << UInt64(v & 63) }
+                for word in words { withUnsafeBytes(of: word.littleEndian) { out.append(contentsOf: $0) } }
             } else {
-                for v in group.values { le16(v) }
+                for v in values { le16(UInt16(truncatingIfNeeded: v)) }
             }
         }
-        return out
     }
 }

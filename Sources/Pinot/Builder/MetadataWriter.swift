@@ -14,6 +14,9 @@ struct MetadataWriter {
         lines.append(Self.escapeKey(key) + " = " + items.map(Self.escapeValue).joined(separator: ","))
     }
 
+    /// Appends another writer's lines (a column's keys, built on their own).
+    mutating func append(_ other: MetadataWriter) { lines += other.lines }
+
     var text: String { lines.joined(separator: "\n") + "\n" }
 
     static func escapeKey(_ key: String) -> String {

@@ -1,114 +1,109 @@
-import Codecs
 import Columnar
 import Foundation
 
-/// A built segment: its name and the files of its directory (`v3/…`).
-public struct BuiltSegment: Sendable {
-    public var name: String
-    public var files: [String: [UInt8]]
-
-    /// The push tarball (spec §10): `<name>/`, `<name>/v3/`, then the files; gzip at a low
-    /// level (every Pinot reads it) or zstd (Pinot 1.3 and later).
-    public func tarball(zstd: Bool = false) throws(SegmentError) -> [UInt8] {
-        var entries = [TarArchive.Entry(path: name + "/", isDirectory: true, contents: []),
-                       TarArchive.Entry(path: name + "/v3/", isDirectory: true, contents: [])]
-        for path in files.keys.sorted() { entries.append(TarArchive.Entry(path: name + "/" + path, isDirectory: false, contents: files[path]!)) }
-        let tar = TarArchive(entries: entries).serialized()
-        do {
-            return try tar.withUnsafeBytes { (raw) throws(CodecError) in try Compressor.compress(zstd ? .zstd : .gzip, raw, level: 1) }
-        } catch {
-            throw SegmentError(.io, "compressing the tarball failed: \(error)", segment: name)
-        }
-    }
-}
-
-extension BuiltSegment {
-    /// The metadata-only bundle of a METADATA push (spec §10): a gzip tarball whose first entry
-    /// is a directory holding only `metadata.properties` and `creation.meta`.
-    public func metadataBundle() throws(SegmentError) -> [UInt8] {
-        let entries = [
-            TarArchive.Entry(path: name + "/", isDirectory: true, contents: []),
-            TarArchive.Entry(path: name + "/creation.meta", isDirectory: false, contents: files["v3/creation.meta"] ?? []),
-            TarArchive.Entry(path: name + "/metadata.properties", isDirectory: false, contents: files["v3/metadata.properties"] ?? []),
-        ]
-        do {
-            return try TarArchive(entries: entries).serialized().withUnsafeBytes { (raw) throws(CodecError) in
-                try Compressor.compress(.gzip, raw, level: 1)
-            }
-        } catch {
-            throw SegmentError(.io, "compressing the metadata bundle failed: \(error)", segment: name)
-        }
-    }
-}
-
-/// Builds one Pinot segment (v3 layout) from rows or record batches, following the spec and
+/// Builds one Pinot segment (v3 layout) from record batches or rows, following the spec and
 /// Pinot's own value rules: per column a sorted dictionary (Java order) and a sorted, fixed-bit
 /// or multi-value forward index, or a raw forward index; null value vectors; optional inverted
 /// indexes; `metadata.properties`, `index_map`, `columns.psf` and `creation.meta`.
 ///
-/// Memory: every column's stored values are held until `build` — single-value columns compactly
-/// (bit patterns in one array, bytes in one buffer), multi-value columns one array per row.
+/// Memory: per column, one 4-byte id per value plus the distinct values (see ``ColumnStore``);
+/// ``rowCount``, ``estimatedBytes`` and ``largestColumnBytes`` let a caller seal by rows or bytes.
+/// Sealing (``beginSeal(name:creationTime:)``) hands out the columns to be built independently
+/// (concurrently, by the caller) and assembles the segment into a ``SegmentSink`` piece by piece;
+/// ``build(name:creationTime:)`` does it in memory in one go.
+///
+/// Not thread-safe: one owner appends, then seals once.
 public final class SegmentBuilder {
     public let schema: PinotSchema
     public let table: TableConfig
-    private var columns: [ColumnAccumulator]
-    private var docs = 0
+    private var stores: [ColumnStore]
+    public private(set) var rowCount = 0
 
-    public init(schema: PinotSchema, table: TableConfig) {
+    /// - Throws: `.invalidSchema` when the table config names a time column, raw or inverted
+    ///   columns the schema lacks, or the time column is not a date-time field.
+    public init(schema: PinotSchema, table: TableConfig) throws(SegmentError) {
+        try table.validate(against: schema)
         self.schema = schema
         self.table = table
-        columns = schema.fields.map { ColumnAccumulator(spec: $0) }
+        stores = schema.fields.map { ColumnStore(spec: $0) }
     }
+
+    /// Memory held by the column stores.
+    public var estimatedBytes: Int { stores.reduce(0) { $0 + $1.estimatedBytes } }
+
+    /// The largest amount of value bytes one column would write (its raw forward index or its
+    /// dictionary): a caller seals before it passes 2 GiB.
+    public var largestColumnBytes: Int { stores.map(\.columnBytes).max() ?? 0 }
 
     /// Adds one row; a missing key is null.
     public func add(row: [String: Value]) throws(SegmentError) {
-        for column in columns { try column.append(row[column.spec.name] ?? .null) }
-        docs += 1
-    }
-
-    /// Adds every row of a batch, matching columns by name; schema columns the batch lacks are
-    /// null. Dictionary-encoded columns (from Parquet dictionary pages) take the fast path: their
-    /// dictionary entries go through the value rules once and the segment dictionary is merged
-    /// from them (see ``ColumnAccumulator``).
-    /// - Parameter dictionaryFastPath: false takes every column value by value (for comparison).
-    public func add(batch: RecordBatch, dictionaryFastPath: Bool = true) throws(SegmentError) {
-        for column in columns {
-            guard let index = batch.fields.firstIndex(where: { $0.name == column.spec.name }) else {
-                for _ in 0..<batch.rowCount { try column.append(.null) }
-                continue
-            }
-            let source = batch.columns[index]
-            if !dictionaryFastPath {
-                for row in 0..<batch.rowCount { try column.append(source.value(at: row)) }
-            } else if case .dictionary(let values, let indices) = source.storage {
-                try column.append(dictionary: Column(type: source.type, storage: values), indices: indices, validity: source.validity)
-            } else if case .byteArrays(let arrays) = source.storage, column.spec.singleValue,
-                      (column.spec.dataType == .string && source.type == .string) || (column.spec.dataType == .bytes && source.type == .bytes) {
-                try column.append(byteArrays: arrays, validity: source.validity)
-            } else {
-                for row in 0..<batch.rowCount { try column.append(source.value(at: row)) }
-            }
+        let before = rowCount
+        do {
+            for index in stores.indices { try stores[index].append(row[stores[index].spec.name] ?? .null) }
+        } catch {
+            truncate(toRows: before)
+            throw error
         }
-        docs += batch.rowCount
+        rowCount += 1
     }
 
-    /// Builds the segment.
-    /// - Parameters:
-    ///   - name: the segment name; by default `<table>_<minTime>_<maxTime>_0`, or `<table>_0`.
-    ///   - creationTime: milliseconds since the epoch, recorded in `creation.meta`.
-    /// - Throws: `.invalidValue` for time values outside 1971–2071 (the controller refuses them).
-    public func build(name: String? = nil, creationTime: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) throws(SegmentError) -> BuiltSegment {
-        var timeRange: (Int64, Int64)?
-        if let timeColumn = table.timeColumn, let column = columns.first(where: { $0.spec.name == timeColumn }) {
-            timeRange = try column.timeRange(docs: docs)
-            if let (start, end) = timeRange {
-                let millis = Self.toMillis(column.spec)
-                guard start * millis >= 31_536_000_000, end * millis < 3_187_296_000_000 else {
-                    throw SegmentError(.invalidValue, "time values \(start)…\(end) lie outside 1971–2071; a controller refuses such segments", column: timeColumn)
+    /// Adds rows `rows` (all when nil) of a batch, matching columns by name; schema columns the
+    /// batch lacks are null. Vectors go into the stores a vector at a time; dictionary-encoded
+    /// columns (Parquet dictionary pages) put their dictionary through the value rules once.
+    /// On failure no row of the batch stays added.
+    /// - Parameter dictionaryFastPath: false takes every column value by value (for comparison).
+    public func add(batch: RecordBatch, rows: Range<Int>? = nil, dictionaryFastPath: Bool = true) throws(SegmentError) {
+        let rows = rows ?? 0..<batch.rowCount
+        guard rows.lowerBound >= 0, rows.upperBound <= batch.rowCount else {
+            throw SegmentError(.invalidValue, "rows \(rows) lie outside the batch's \(batch.rowCount) rows")
+        }
+        guard rowCount + rows.count < Int(Int32.max) else {
+            throw SegmentError(.invalidValue, "a segment holds fewer than 2^31 rows")
+        }
+        let before = rowCount
+        do {
+            for index in stores.indices {
+                let name = stores[index].spec.name
+                guard let position = batch.fields.firstIndex(where: { $0.name == name }) else {
+                    for _ in rows { try stores[index].append(.null) }
+                    continue
+                }
+                let column = batch.columns[position]
+                if dictionaryFastPath {
+                    try stores[index].append(column: column, rows: rows)
+                } else {
+                    for row in rows { try stores[index].append(column.value(at: row)) }
                 }
             }
+        } catch {
+            truncate(toRows: before)
+            throw error
+        }
+        rowCount += rows.count
+    }
+
+    /// Takes back every row from `count` on: what a caller does when a file fails part-way.
+    public func truncate(toRows count: Int) {
+        guard count >= 0 else { return }
+        for index in stores.indices { stores[index].truncate(docs: count) }
+        rowCount = min(rowCount, count)
+    }
+
+    /// Starts sealing: checks the time column (1971–2071, no nulls) and the name (spec §9), and
+    /// hands the column stores to the returned ``SegmentSeal``. The builder is empty afterwards.
+    /// - Parameters:
+    ///   - name: the segment name; by default Pinot's `<table>_<minTime>_<maxTime>_0`, or `<table>_0`.
+    ///   - creationTime: milliseconds since the epoch, recorded in `creation.meta`.
+    /// - Throws: `.invalidValue` for time values outside 1971–2071 or null time values (the
+    ///   controller refuses such segments), `.invalidSchema` for a name Pinot refuses.
+    public func beginSeal(name: String? = nil, creationTime: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) throws(SegmentError) -> SegmentSeal {
+        var timeRange: (Int64, Int64)?
+        if let timeColumn = table.timeColumn, let index = stores.firstIndex(where: { $0.spec.name == timeColumn }) {
+            stores[index].compact()
+            timeRange = try Self.checkTime(stores[index])
         }
         let segmentName = name ?? ([table.tableName] + (timeRange.map { ["\($0.0)", "\($0.1)"] } ?? []) + ["0"]).joined(separator: "_")
+        try SegmentName.validate(segmentName)
         var metadata = MetadataWriter()
         metadata.add("segment.padding.character", "\u{0}")
         metadata.add("segment.name", segmentName)
@@ -117,52 +112,64 @@ public final class SegmentBuilder {
                             ("segment.metric.column.names", .metric), ("segment.datetime.column.names", .dateTime)] {
             metadata.addList(key, schema.fields.filter { $0.role == role }.map(\.name).sorted())
         }
-        if let timeColumn = table.timeColumn, let (start, end) = timeRange {
+        if let timeColumn = table.timeColumn, let (start, end) = timeRange, let spec = schema.field(timeColumn) {
             metadata.add("segment.time.column.name", timeColumn)
             metadata.add("segment.start.time", String(start))
             metadata.add("segment.end.time", String(end))
-            metadata.add("segment.time.unit", Self.timeUnit(schema.field(timeColumn)))
+            metadata.add("segment.time.unit", spec.dataType == .timestamp ? "MILLISECONDS" : spec.format.flatMap(TimeFormat.init)?.unitName ?? "MILLISECONDS")
         }
-        metadata.add("segment.total.docs", String(docs))
-        var psf: [UInt8] = []
-        var indexMap: [String] = []
-        for column in columns.sorted(by: { $0.spec.name < $1.spec.name }) {
-            let built = try column.build(docs: docs, table: table, metadata: &metadata)
-            for (index, buffer) in built {
-                indexMap.append("\(column.spec.name).\(index).startOffset = \(psf.count)")
-                indexMap.append("\(column.spec.name).\(index).size = \(buffer.count + 8)")
-                psf += SegmentFiles.magic + buffer
+        metadata.add("segment.total.docs", String(rowCount))
+        let ordered = stores.sorted { $0.spec.name < $1.spec.name }
+        let seal = SegmentSeal(name: segmentName, docs: rowCount, table: table, stores: ordered, header: metadata, creationTime: creationTime)
+        stores = schema.fields.map { ColumnStore(spec: $0) }
+        rowCount = 0
+        return seal
+    }
+
+    /// Builds the whole segment in memory (tests, small segments).
+    public func build(name: String? = nil, creationTime: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) throws(SegmentError) -> BuiltSegment {
+        let seal = try beginSeal(name: name, creationTime: creationTime)
+        var scratch = MemoryScratch()
+        for index in 0..<seal.columnCount { try seal.write(try seal.buildColumn(index), to: &scratch) }
+        let summary = seal.finish()
+        return BuiltSegment(name: summary.name, files: [
+            "v3/columns.psf": scratch.bytes, "v3/index_map": summary.indexMap,
+            "v3/metadata.properties": summary.metadataProperties, "v3/creation.meta": summary.creationMeta,
+        ])
+    }
+
+    /// The time column's stored range; refuses nulls and values outside 1971–2071.
+    private static func checkTime(_ store: ColumnStore) throws(SegmentError) -> (Int64, Int64)? {
+        guard store.kind == .int32 || store.kind == .int64, store.docs > 0 else { return nil }
+        if let first = store.nulls.first {
+            throw SegmentError(.invalidValue, "the time column has \(store.nulls.count) null values (the first in row \(first)); every row needs a time value", column: store.spec.name)
+        }
+        var low = Int64.max, high = Int64.min
+        for bits in store.numbers.values {
+            let value = Int64(bitPattern: bits)
+            low = min(low, value)
+            high = max(high, value)
+        }
+        let format = store.spec.dataType == .timestamp ? TimeFormat("TIMESTAMP")! : store.spec.format.flatMap(TimeFormat.init) ?? TimeFormat("1:MILLISECONDS:EPOCH")!
+        if let start = format.millis(low), let end = format.millis(high) {
+            guard start >= 31_536_000_000, end < 3_187_296_000_000 else {
+                throw SegmentError(.invalidValue,
+                    "time values \(low)…\(high) (\(store.spec.format ?? "milliseconds")) lie outside 1971–2071; a controller refuses such segments",
+                    column: store.spec.name)
             }
         }
-        metadata.add("segment.index.version", "v3")
-        var files: [String: [UInt8]] = [
-            "v3/metadata.properties": Array(metadata.text.utf8),
-            "v3/index_map": Array((indexMap.joined(separator: "\n") + "\n").utf8),
-            "v3/columns.psf": psf,
-        ]
-        let crc = SegmentReader.segmentCRC(files)
-        var meta = ByteWriter()
-        meta.int64(Int64(crc))
-        meta.int64(creationTime)
-        files["v3/creation.meta"] = meta.bytes
-        return BuiltSegment(name: segmentName, files: files)
+        return (low, high)
     }
+}
 
-    static func timeUnit(_ spec: PinotFieldSpec?) -> String {
-        guard let format = spec?.format else { return "MILLISECONDS" }
-        let parts = format.split(separator: ":")
-        if spec?.dataType == .timestamp || parts.count < 2 { return "MILLISECONDS" }
-        return String(parts[1])
-    }
-
-    static func toMillis(_ spec: PinotFieldSpec) -> Int64 {
-        switch timeUnit(spec) {
-        case "DAYS": 86_400_000
-        case "HOURS": 3_600_000
-        case "MINUTES": 60_000
-        case "SECONDS": 1000
-        case "MICROSECONDS", "NANOSECONDS": 0
-        default: 1
+/// Segment names as Pinot accepts them (spec §9).
+public enum SegmentName {
+    /// - Throws: `.invalidSchema` for an empty name, one with `\ / : * ? " < > |`, a control
+    ///   character, a leading dot, or more than 512 bytes.
+    public static func validate(_ name: String) throws(SegmentError) {
+        guard !name.isEmpty, name.utf8.count <= 512, !name.hasPrefix("."),
+              !name.unicodeScalars.contains(where: { "\\/:*?\"<>|".unicodeScalars.contains($0) || $0.value < 0x20 || $0.value == 0x7F }) else {
+            throw SegmentError(.invalidSchema, "\"\(name)\" is not a valid segment name: names are not empty, do not start with a dot and hold none of \\ / : * ? \" < > | or control characters")
         }
     }
 }

@@ -27,6 +27,41 @@ public struct TableConfig: Sendable {
         self.targetChunkSize = targetChunkSize
     }
 
+    /// Checks the config against the schema it builds segments for.
+    /// - Throws: `.invalidSchema` naming the column: a time column that is absent or not a
+    ///   date-time field, raw, inverted, codec or chunk-size settings for absent columns, an
+    ///   inverted index on a raw column, a negative `maxLength`.
+    public func validate(against schema: PinotSchema) throws(SegmentError) {
+        if let timeColumn {
+            guard let field = schema.field(timeColumn) else {
+                throw SegmentError(.invalidSchema, "the time column \(timeColumn) is not a column of schema \(schema.schemaName)", column: timeColumn)
+            }
+            guard field.role == .dateTime, field.singleValue, [.int, .long, .timestamp, .string].contains(field.dataType) else {
+                throw SegmentError(.invalidSchema,
+                    "the time column \(timeColumn) is a \(field.role == .dateTime ? "" : "\(field.role) ")\(field.dataType.rawValue)\(field.singleValue ? "" : " multi-value") field; it must be a single-value date-time field (INT, LONG, TIMESTAMP or STRING)",
+                    column: timeColumn)
+            }
+            if field.dataType != .string, field.dataType != .timestamp, let format = field.format, TimeFormat(format) == nil {
+                throw SegmentError(.invalidSchema, "the time column's format \(format) is not a Pinot date-time format", column: timeColumn)
+            }
+        }
+        let names = Set(schema.fields.map(\.name))
+        for (setting, columns) in [("noDictionaryColumns", Array(noDictionaryColumns)), ("invertedIndexColumns", Array(invertedIndexColumns)),
+                                   ("compressionCodec", Array(compression.keys)), ("targetMaxChunkSize", Array(targetChunkSize.keys))] {
+            for column in columns.sorted() where !names.contains(column) {
+                throw SegmentError(.invalidSchema, "\(setting) names \(column), which is not a column of schema \(schema.schemaName)", column: column)
+            }
+        }
+        for column in invertedIndexColumns.sorted() where noDictionaryColumns.contains(column) {
+            throw SegmentError(.invalidSchema, "an inverted index needs a dictionary, and \(column) is a raw (no-dictionary) column", column: column)
+        }
+        for field in schema.fields {
+            if let maxLength = field.maxLength, maxLength < 0 {
+                throw SegmentError(.invalidSchema, "maxLength \(maxLength) is negative", column: field.name)
+            }
+        }
+    }
+
     static func compressionCode(_ name: String) -> Int32? {
         switch name.uppercased() {
         case "PASS_THROUGH": 0

@@ -90,6 +90,10 @@ struct Adler32 {
     private var b: UInt32 = 0
 
     mutating func update(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { update($0) }
+    }
+
+    mutating func update(_ bytes: UnsafeRawBufferPointer) {
         var index = 0
         while index < bytes.count {
             let end = min(index + 5552, bytes.count)

@@ -83,38 +83,57 @@ extension TarArchive {
     /// The archive as ustar bytes, names over 100 bytes carried in GNU `L` entries.
     public func serialized() -> [UInt8] {
         var out: [UInt8] = []
-        func header(name: String, size: Int, type: UInt8) -> [UInt8] {
-            var h = [UInt8](repeating: 0, count: 512)
-            let nameBytes = Array(name.utf8.prefix(100))
-            h.replaceSubrange(0..<nameBytes.count, with: nameBytes)
-            func octal(_ value: Int, _ offset: Int, _ length: Int) {
-                let text = Array(String(value, radix: 8).utf8)
-                let padded = [UInt8](repeating: UInt8(ascii: "0"), count: max(0, length - 1 - text.count)) + text
-                h.replaceSubrange(offset..<offset + padded.count, with: padded)
-            }
-            octal(type == UInt8(ascii: "5") ? 0o755 : 0o644, 100, 8)
-            octal(0, 108, 8)
-            octal(0, 116, 8)
-            octal(size, 124, 12)
-            octal(0, 136, 12)
-            h[156] = type
-            h.replaceSubrange(257..<263, with: Array("ustar\0".utf8))
-            h.replaceSubrange(263..<265, with: Array("00".utf8))
-            for i in 148..<156 { h[i] = 0x20 }
-            let sum = h.reduce(0) { $0 + Int($1) }
-            octal(sum, 148, 7)
-            h[155] = 0x20
-            return h
-        }
-        func pad(_ count: Int) -> [UInt8] { [UInt8](repeating: 0, count: (512 - count % 512) % 512) }
         for entry in entries {
-            if entry.path.utf8.count > 100 {
-                let long = Array(entry.path.utf8) + [0]
-                out += header(name: "././@LongLink", size: long.count, type: UInt8(ascii: "L")) + long + pad(long.count)
-            }
-            out += header(name: entry.path, size: entry.isDirectory ? 0 : entry.contents.count, type: entry.isDirectory ? UInt8(ascii: "5") : UInt8(ascii: "0"))
-            if !entry.isDirectory { out += entry.contents + pad(entry.contents.count) }
+            out += Self.header(path: entry.path, size: entry.isDirectory ? 0 : entry.contents.count, isDirectory: entry.isDirectory)
+            if !entry.isDirectory { out += entry.contents + Self.padding(entry.contents.count) }
         }
-        return out + [UInt8](repeating: 0, count: 1024)
+        return out + Self.end
+    }
+
+    /// The two zero blocks that end an archive.
+    static let end = [UInt8](repeating: 0, count: 1024)
+
+    /// Zero bytes that fill an entry of `count` bytes up to the next 512-byte block.
+    static func padding(_ count: Int) -> [UInt8] { [UInt8](repeating: 0, count: (512 - count % 512) % 512) }
+
+    /// The header block(s) of one entry: a GNU `././@LongLink` entry first when the path is over
+    /// 100 bytes, then the ustar header.
+    static func header(path: String, size: Int, isDirectory: Bool) -> [UInt8] {
+        var out: [UInt8] = []
+        if path.utf8.count > 100 {
+            let long = Array(path.utf8) + [0]
+            out += block(name: "././@LongLink", size: long.count, type: UInt8(ascii: "L")) + long + padding(long.count)
+        }
+        return out + block(name: path, size: size, type: isDirectory ? UInt8(ascii: "5") : UInt8(ascii: "0"))
+    }
+
+    private static func block(name: String, size: Int, type: UInt8) -> [UInt8] {
+        var h = [UInt8](repeating: 0, count: 512)
+        let nameBytes = Array(name.utf8.prefix(100))
+        h.replaceSubrange(0..<nameBytes.count, with: nameBytes)
+        func octal(_ value: Int, _ offset: Int, _ length: Int) {
+            let text = Array(String(value, radix: 8).utf8)
+            let padded = [UInt8](repeating: UInt8(ascii: "0"), count: max(0, length - 1 - text.count)) + text
+            h.replaceSubrange(offset..<offset + padded.count, with: padded)
+        }
+        octal(type == UInt8(ascii: "5") ? 0o755 : 0o644, 100, 8)
+        octal(0, 108, 8)
+        octal(0, 116, 8)
+        if size < 0o77777777777 {
+            octal(size, 124, 12)
+        } else {
+            // star/GNU base-256 for sizes of 8 GiB and more.
+            h[124] = 0x80
+            for k in 0..<8 { h[135 - k] = UInt8(truncatingIfNeeded: size >> (8 * k)) }
+        }
+        octal(0, 136, 12)
+        h[156] = type
+        h.replaceSubrange(257..<263, with: Array("ustar\0".utf8))
+        h.replaceSubrange(263..<265, with: Array("00".utf8))
+        for i in 148..<156 { h[i] = 0x20 }
+        let sum = h.reduce(0) { $0 + Int($1) }
+        octal(sum, 148, 7)
+        h[155] = 0x20
+        return h
     }
 }
