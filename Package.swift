@@ -19,6 +19,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
@@ -42,18 +46,37 @@ let package = Package(
         ),
         .target(name: "Iceberg", dependencies: ["Avro", "ObjectStore"]),
         .target(name: "Pinot", dependencies: ["Columnar", "Codecs", "ObjectStore"]),
-        .target(name: "Engine", dependencies: ["Parquet", "ObjectStore", "Iceberg", "Avro", "Pinot", "Columnar", "Codecs"]),
+        .target(
+            name: "Engine",
+            dependencies: [
+                "Parquet", "ObjectStore", "Iceberg", "Avro", "Pinot", "Columnar", "Codecs",
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
         .executableTarget(
             name: "ingest-worker",
             dependencies: [
                 "Engine", "Parquet", "Pinot", "Columnar", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
         .testTarget(name: "AvroTests", dependencies: ["Avro"]),
         .testTarget(name: "PinotTests", dependencies: ["Pinot", "Columnar", "Codecs", "Parquet", "Engine"]),
         .testTarget(name: "IcebergTests", dependencies: ["Iceberg", "Engine", "Pinot", "ObjectStore", "Avro"]),
+        .testTarget(
+            name: "EngineTests",
+            dependencies: [
+                "Engine", "Iceberg", "Pinot", "ObjectStore", "Parquet", "Columnar",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Columnar", "Codecs"]),
         .testTarget(
             name: "ObjectStoreTests",

@@ -15,7 +15,7 @@ public struct Inspection: Sendable {
     /// Namespaces of the catalog, dotted (`a.b`), all levels.
     public func namespaces() async throws -> [String] {
         guard let catalog = connection.catalog else {
-            throw EngineError(.unsupported, "namespaces come from a catalog; source.type is \(connection.configuration.source.type)")
+            throw EngineError(.unsupported, "namespaces come from a catalog; source.type is \(connection.configuration.source.type.rawValue)")
         }
         var result: [String] = []
         var seen: Set<[String]> = []
@@ -24,7 +24,7 @@ public struct Inspection: Sendable {
             pending.removeFirst()
             guard seen.insert(namespace).inserted else { continue }
             result.append(namespace.joined(separator: "."))
-            if connection.configuration.source.restService != "s3tables" {
+            if connection.configuration.source.restService != .s3tables {
                 // Only true children: a catalog that ignores `parent` must not loop.
                 let children = try await catalog.listNamespaces(parent: namespace)
                     .filter { $0.count > namespace.count && Array($0.prefix(namespace.count)) == namespace }
@@ -37,7 +37,7 @@ public struct Inspection: Sendable {
     /// Tables of the configured namespace.
     public func tables() async throws -> [String] {
         guard let catalog = connection.catalog else {
-            throw EngineError(.unsupported, "tables come from a catalog; source.type is \(connection.configuration.source.type)")
+            throw EngineError(.unsupported, "tables come from a catalog; source.type is \(connection.configuration.source.type.rawValue)")
         }
         return try await catalog.listTables(namespace: connection.namespace).map(\.name)
     }
@@ -46,10 +46,10 @@ public struct Inspection: Sendable {
     public func pinotSchema() async throws -> PinotSchema {
         let configuration = connection.configuration
         let derivation = SchemaDerivation(
-            schemaName: configuration.schema?.name ?? configuration.table, timeColumn: configuration.schema?.timeColumn,
-            includePartitionColumns: configuration.schema?.includePartitionColumns ?? true)
-        if configuration.source.type == "s3-data-lake" {
-            let location = configuration.resolveLocation(configuration.source.location ?? "")
+            schemaName: configuration.schemaName, timeColumn: configuration.schema.timeColumn,
+            includePartitionColumns: configuration.schema.includePartitionColumns)
+        if configuration.source.type == .s3DataLake {
+            let location = configuration.source.location ?? ""
             guard let first = try await DataLakeListing.parquetFiles(at: location, io: connection.io).first else {
                 throw EngineError(.notFound, "no Parquet files under \(location)")
             }

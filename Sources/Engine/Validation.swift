@@ -34,7 +34,7 @@ public struct ConnectionValidator: Sendable {
         }
         var metadata: TableMetadata?
         switch config.source.type {
-        case "iceberg-rest":
+        case .icebergRest:
             guard let catalog = connection.catalog else { break }
             let where_ = catalog.endpointDescription
             guard await record("catalog authentication (config)", {
@@ -57,14 +57,14 @@ public struct ConnectionValidator: Sendable {
                 metadata = loaded.metadata
                 return "\(where_): format v\(loaded.metadata.formatVersion), \(loaded.metadata.snapshots.count) snapshots, metadata \(loaded.location ?? "-")"
             }) else { return steps }
-        case "iceberg-table":
+        case .icebergTable:
             guard await record("read table metadata", {
                 let loaded = try await connection.loadTable()
                 metadata = loaded.metadata
                 return "\(storageWhere): \(loaded.location ?? "")"
             }) else { return steps }
-        default:
-            let location = config.resolveLocation(config.source.location ?? "")
+        case .s3DataLake:
+            let location = config.source.location ?? ""
             var first: (uri: String, size: Int)?
             guard await record("list \(location)", {
                 let files = try await DataLakeListing.parquetFiles(at: location, io: connection.io)
@@ -82,21 +82,25 @@ public struct ConnectionValidator: Sendable {
         }
         var dataFile: DataFile?
         guard await record("read manifest list", {
-            let manifests = try ManifestFile.readList(try await connection.io.read(list), path: list)
+            let io = connection.io(for: metadata)
+            let manifests = try ManifestFile.readList(try await io.read(list), path: list)
             if let manifest = manifests.first(where: { $0.content == .data }) {
-                let entries = try ManifestEntry.readManifest(try await connection.io.read(manifest.path), manifest: manifest)
+                let entries = try ManifestEntry.readManifest(try await io.read(manifest.path), manifest: manifest)
                 dataFile = entries.first(where: { $0.status != .deleted })?.dataFile
             }
             return "\(storageWhere): \(list)"
         }) else { return steps }
         if let dataFile {
-            _ = await record("read a data file footer", { try await footer(dataFile.path, size: Int(dataFile.fileSizeInBytes), where: storageWhere) })
+            _ = await record("read a data file footer", {
+                try await footer(dataFile.path, size: Int(dataFile.fileSizeInBytes), where: storageWhere, io: connection.io(for: metadata))
+            })
         }
         return steps
     }
 
-    private func footer(_ uri: String, size: Int, where place: String) async throws -> String {
-        let (store, key) = try connection.io.resolve(uri)
+    private func footer(_ uri: String, size: Int, where place: String, io: FileIO? = nil) async throws -> String {
+        let io = io ?? connection.io
+        let (store, key) = try io.resolve(uri)
         let reader = try await ParquetFileReader(source: ObjectParquetSource(store: store, key: key, size: size), name: uri)
         return "\(place): \(uri): \(reader.rowCount) rows, \(reader.schema.fields.count) columns"
     }

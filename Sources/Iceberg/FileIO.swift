@@ -5,17 +5,37 @@ import ObjectStore
 /// `LocalObjectStore` at the file system root.
 public struct FileIO: Sendable {
     private let s3Store: @Sendable (_ bucket: String) -> any ObjectStore
+    /// Prefix rewrites applied to every URI before it is read: a table whose files moved.
+    public private(set) var mappings: [(from: String, to: String)] = []
 
     /// - Parameter s3Store: makes the store for a bucket (same credentials and endpoint for all).
     public init(s3Store: @escaping @Sendable (_ bucket: String) -> any ObjectStore) {
         self.s3Store = s3Store
     }
 
+    /// This FileIO, reading every URI that starts with `from` under `to` instead (Iceberg records
+    /// absolute paths; a table copied to another bucket or folder is read where it now is).
+    public func mapping(_ from: String, to: String) -> FileIO {
+        var copy = self
+        let trim = { (text: String) in text.hasSuffix("/") ? String(text.dropLast()) : text }
+        copy.mappings.append((trim(from), trim(to)))
+        return copy
+    }
+
+    /// `uri` after the prefix rewrites.
+    public func mapped(_ uri: String) -> String {
+        for (from, to) in mappings where uri == from || uri.hasPrefix(from + "/") {
+            return to + uri.dropFirst(from.count)
+        }
+        return uri
+    }
+
     /// A FileIO for local files only.
     public static let local = FileIO { bucket in LocalObjectStore(root: "/s3-not-configured/\(bucket)") }
 
     /// The store and key for `uri`.
-    public func resolve(_ uri: String) throws(IcebergError) -> (store: any ObjectStore, key: String) {
+    public func resolve(_ original: String) throws(IcebergError) -> (store: any ObjectStore, key: String) {
+        let uri = mapped(original)
         for scheme in ["s3://", "s3a://", "s3n://"] where uri.hasPrefix(scheme) {
             let rest = uri.dropFirst(scheme.count)
             guard let slash = rest.firstIndex(of: "/") else { return (s3Store(String(rest)), "") }
@@ -25,7 +45,7 @@ public struct FileIO: Sendable {
             return (LocalObjectStore(root: "/"), String(uri.dropFirst("file://".count).drop(while: { $0 == "/" })))
         }
         if uri.hasPrefix("/") { return (LocalObjectStore(root: "/"), String(uri.drop(while: { $0 == "/" }))) }
-        throw IcebergError(.invalidConfiguration, "unsupported location scheme", object: uri)
+        throw IcebergError(.invalidConfiguration, "unsupported location scheme", object: original)
     }
 
     /// The whole object at `uri`.
@@ -44,7 +64,7 @@ public struct FileIO: Sendable {
     /// Objects below `uri` (a directory-like prefix), with their full URIs.
     public func list(_ uri: String) async throws(IcebergError) -> [(uri: String, info: ObjectInfo)] {
         let (store, key) = try resolve(uri)
-        var base = String(uri.dropLast(key.count))
+        var base = String(mapped(uri).dropLast(key.count))
         if !base.hasSuffix("/") { base += "/" }
         do {
             return try await store.listAll(prefix: key).map { (base + $0.key, $0) }

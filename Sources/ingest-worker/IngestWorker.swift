@@ -6,7 +6,8 @@ struct IngestWorker: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest-worker",
         abstract: "LakeIngest data plane: lake (Iceberg, Parquet on S3) to Apache Pinot segments.",
-        subcommands: [ValidateCommand.self, NamespacesCommand.self, TablesCommand.self, SchemaCommand.self, ParquetCommand.self, SegmentCommand.self]
+        subcommands: [ValidateCommand.self, NamespacesCommand.self, TablesCommand.self, SchemaCommand.self, RunCommand.self, StatusCommand.self,
+                      PauseCommand.self, ResumeCommand.self, ParquetCommand.self, SegmentCommand.self]
     )
 
     static func main() async {

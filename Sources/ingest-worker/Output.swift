@@ -38,8 +38,8 @@ final class Output {
     deinit { flush() }
 }
 
-/// Prints `message` to standard error.
-func printError(_ message: String) {
+/// Prints `message` (and a newline) to standard error.
+func printError(_ message: String, newline: Bool = true) {
     let err = Output(descriptor: 2)
-    err.line(message)
+    if newline { err.line(message) } else { err.write(message) }
 }

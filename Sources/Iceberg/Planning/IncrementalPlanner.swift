@@ -82,6 +82,18 @@ public struct IncrementalPlanner: Sendable {
         return IncrementalPlan(steps: steps, checkpointExpired: false, objectsRead: await cache.reads)
     }
 
+    /// The live data files of snapshot `snapshotId` as one step (what a first run, or the
+    /// fallback after an expired checkpoint with `newerThan`, ingests): the same files however
+    /// often it is asked, so an interrupted first run resumes with the same segments.
+    /// - Throws: `.snapshotNotFound` when the snapshot is gone, `.deleteFilesPresent`, and the
+    ///   errors of reading manifests.
+    public func liveStep(snapshotId: Int64, newerThan sequenceNumber: Int64?) async throws(IcebergError) -> SnapshotStep {
+        guard let snapshot = metadata.snapshot(id: snapshotId) else {
+            throw IcebergError(.snapshotNotFound, "snapshot \(snapshotId) no longer exists in the table's metadata")
+        }
+        return .ingest(snapshot: snapshot, files: try await liveFiles(of: snapshot, newerThan: sequenceNumber))
+    }
+
     private func step(for snapshot: Snapshot) async throws(IcebergError) -> SnapshotStep {
         switch snapshot.operation {
         case "append":

@@ -208,27 +208,29 @@ struct ColumnStore: Sendable {
 
 extension ColumnStore {
     /// Each slot's id among the distinct values, or ``null`` when the slot is null or Pinot's
-    /// rules make it null (NaN), for `rows` of `column`.
-    mutating func ids(of column: Column, rows: Range<Int>) throws(SegmentError) -> [UInt32] {
+    /// rules make it null (NaN), for `rows` of `column`; slots `include` marks false are not
+    /// looked at (``null``): entries of a Parquet dictionary that no row refers to.
+    mutating func ids(of column: Column, rows: Range<Int>, include: [Bool]? = nil) throws(SegmentError) -> [UInt32] {
         guard rows.lowerBound >= 0, rows.upperBound <= column.count else {
             throw SegmentError(.invalidValue, "rows \(rows) lie outside the column's \(column.count) values", column: spec.name)
         }
         var out: [UInt32] = []
         out.reserveCapacity(rows.count)
         let validity = column.validity
-        @inline(__always) func valid(_ row: Int) -> Bool { validity?.isValid(row) ?? true }
+        @inline(__always) func valid(_ row: Int) -> Bool { (include?[row] ?? true) && (validity?.isValid(row) ?? true) }
         let type = spec.dataType
         switch column.storage {
         case .dictionary(let values, let indices):
-            let dictionary = try ids(of: Column(type: column.type, storage: values), rows: 0..<values.count)
-            for row in rows {
-                guard valid(row) else { out.append(Self.null); continue }
+            var referenced = [Bool](repeating: false, count: values.count)
+            for row in rows where valid(row) {
                 let index = Int(indices[row])
-                guard index >= 0, index < dictionary.count else {
-                    throw SegmentError(.invalidValue, "dictionary index \(index) at row \(row) is outside the \(dictionary.count) entries", column: spec.name)
+                guard index >= 0, index < values.count else {
+                    throw SegmentError(.invalidValue, "dictionary index \(index) at row \(row) is outside the \(values.count) entries", column: spec.name)
                 }
-                out.append(dictionary[index])
+                referenced[index] = true
             }
+            let dictionary = try ids(of: Column(type: column.type, storage: values), rows: 0..<values.count, include: referenced)
+            for row in rows { out.append(valid(row) ? dictionary[Int(indices[row])] : Self.null) }
         case .int32(let values) where type == .int || ((type == .long || type == .timestamp) && column.type != .timestamp):
             for row in rows { out.append(valid(row) ? numbers.id(of: UInt64(bitPattern: Int64(values[row]))) : Self.null) }
         case .int64(let values) where (type == .long || type == .timestamp) && (timestampConversion == nil || column.type != .timestamp):
@@ -299,6 +301,7 @@ extension ColumnStore {
             for rawId in rawIds { out.append(rawId == Self.null ? Self.null : normalized[Int(rawId)]) }
         default:
             for row in rows {
+                guard include?[row] ?? true else { out.append(Self.null); continue }
                 let value = column.value(at: row)
                 if case .list(let items) = value, spec.singleValue {
                     guard items.count <= 1 else { throw SegmentError(.invalidValue, "a list of \(items.count) values for a single-value column", column: spec.name) }

@@ -14,16 +14,18 @@ public struct Connection: Sendable {
         let storage = configuration.source.storage
         let storageCredentials = (storage ?? TaskConfiguration.Credentials()).resolved()
         let region = storage?.region ?? "us-east-1"
-        io = FileIO { bucket in
-            S3ObjectStore(S3Configuration(
-                bucket: bucket, region: region,
-                credentials: storageCredentials ?? AWSCredentials(accessKeyId: "", secretAccessKey: ""),
+        var io = FileIO { bucket in
+            guard let storageCredentials else { return MissingCredentialsStore(bucket: bucket) }
+            return S3ObjectStore(S3Configuration(
+                bucket: bucket, region: region, credentials: storageCredentials,
                 endpoint: storage?.endpoint, pathStyle: storage?.pathStyle ?? (storage?.endpoint != nil)))
         }
-        if configuration.source.type == "iceberg-rest" {
+        if let mapping = configuration.source.locationMapping { io = io.mapping(mapping.from, to: mapping.to) }
+        self.io = io
+        if configuration.source.type == .icebergRest {
             let metastore = configuration.source.metastore
             catalog = try RESTCatalog(RESTCatalog.Configuration(
-                flavour: RESTFlavour(rawValue: configuration.source.restService ?? "rest") ?? .rest,
+                flavour: RESTFlavour(rawValue: configuration.source.restService?.rawValue ?? "rest") ?? .rest,
                 uri: configuration.source.uri, warehouse: configuration.source.warehouse, region: metastore?.region,
                 credentials: (metastore ?? TaskConfiguration.Credentials()).resolved()))
         } else {
@@ -32,9 +34,7 @@ public struct Connection: Sendable {
     }
 
     /// The namespace as levels (`a.b` → [a, b]).
-    public var namespace: [String] {
-        (configuration.source.namespace ?? "").split(separator: ".").map(String.init)
-    }
+    public var namespace: [String] { configuration.namespaceLevels }
 
     /// The table's current metadata and where it was read from. With `fullHistory`, a catalog's
     /// answer (which holds only the referenced snapshots: `snapshots=refs`) is replaced by the
@@ -42,7 +42,7 @@ public struct Connection: Sendable {
     public func loadTable(fullHistory: Bool = false) async throws -> (metadata: TableMetadata, location: String?) {
         let source = configuration.source
         switch source.type {
-        case "iceberg-rest":
+        case .icebergRest:
             guard let catalog, let name = source.tableName else {
                 throw EngineError(.invalidConfiguration, "source.namespace and source.tableName are required for iceberg-rest")
             }
@@ -51,13 +51,23 @@ public struct Connection: Sendable {
                 return (try TableMetadata.parse(try await io.read(location), source: location), location)
             }
             return (loaded.metadata, loaded.metadataLocation)
-        case "iceberg-table":
-            let location = configuration.resolveLocation(source.location ?? "")
+        case .icebergTable:
+            let location = source.location ?? ""
             let metadataLocation = try await TableLocation.currentMetadata(at: location, io: io)
             return (try TableMetadata.parse(try await io.read(metadataLocation), source: metadataLocation), metadataLocation)
-        default:
-            throw EngineError(.unsupported, "\(source.type) has no Iceberg metadata")
+        case .s3DataLake:
+            throw EngineError(.unsupported, "\(source.type.rawValue) has no Iceberg metadata")
         }
+    }
+
+    /// The FileIO that reads a loaded table's files: for an `iceberg-table` source whose
+    /// metadata records another location (a table that was copied or moved), paths under the
+    /// recorded location are read under the configured one.
+    public func io(for metadata: TableMetadata) -> FileIO {
+        guard configuration.source.type == .icebergTable, let location = configuration.source.location else { return io }
+        let trim = { (text: String) in text.hasSuffix("/") ? String(text.dropLast()) : text }
+        guard trim(metadata.location) != trim(location) else { return io }
+        return io.mapping(metadata.location, to: location)
     }
 }
 
@@ -88,4 +98,22 @@ public enum TableLocation {
         let digits = name.drop(while: { $0 == "v" }).prefix(while: \.isNumber)
         return (Int(digits) ?? -1, name)
     }
+}
+
+/// The store for an `s3://` bucket when no storage credentials were given or found: every call
+/// fails with a credentials error naming what to set, instead of signing with empty keys.
+struct MissingCredentialsStore: ObjectStore {
+    let bucket: String
+
+    private var error: EngineError {
+        EngineError(.credentials,
+            "no storage credentials for s3://\(bucket): set source.storage.accessKey and source.storage.secretKey, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
+    }
+
+    func list(prefix: String) -> AsyncThrowingStream<ObjectInfo, any Error> {
+        AsyncThrowingStream { $0.finish(throwing: error) }
+    }
+    func head(_ key: String) async throws -> ObjectInfo { throw error }
+    func get(_ key: String, range: ByteRange?) async throws -> [UInt8] { throw error }
+    func put(_ key: String, body: [UInt8]) async throws { throw error }
 }

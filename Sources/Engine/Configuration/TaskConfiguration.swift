@@ -1,0 +1,271 @@
+import Foundation
+import Pinot
+
+/// The task configuration (DESIGN.md, "The task configuration"): where the data is, how to reach
+/// it, how to derive the Pinot schema, how to build and push segments, where the state lives.
+/// Read and validated at once: enums instead of strings, every relative path made absolute
+/// against the configuration file's folder, unknown keys refused by name, secrets held as
+/// ``Secret``s that never print.
+public struct TaskConfiguration: Sendable {
+    public enum SourceType: String, Sendable, CaseIterable {
+        case icebergRest = "iceberg-rest", icebergTable = "iceberg-table", s3DataLake = "s3-data-lake"
+    }
+
+    public enum RESTService: String, Sendable, CaseIterable { case glue, s3tables, rest }
+
+    /// What to do with `overwrite` and `delete` snapshots (Pinot's append push cannot remove rows).
+    public enum NonAppendPolicy: String, Sendable, CaseIterable { case fail, skip }
+
+    public enum PushMode: String, Sendable, CaseIterable { case local, tar, metadata }
+
+    public struct Source: Sendable {
+        public var type: SourceType
+        public var restService: RESTService?
+        public var uri: String?
+        public var warehouse: String?
+        public var namespace: String?
+        public var tableName: String?
+        public var location: String?
+        public var metastore: Credentials?
+        public var storage: Credentials?
+        public var nonAppendSnapshots: NonAppendPolicy = .fail
+        /// Reads a table whose files moved: every path the metadata records under `from` is read
+        /// under `to` instead. For `iceberg-table` sources the metadata's own `location` is
+        /// mapped onto the configured location without this.
+        public var locationMapping: (from: String, to: String)?
+    }
+
+    public struct SchemaOptions: Sendable {
+        public var name: String?
+        public var timeColumn: String?
+        public var includePartitionColumns = true
+    }
+
+    public struct SegmentOptions: Sendable {
+        public var maxRowsPerSegment = 5_000_000
+        /// The memory a segment's column stores may hold before it seals (about its uncompressed size).
+        public var maxBytesPerSegment = 1 << 30
+    }
+
+    public struct PushOptions: Sendable, CustomReflectable {
+        public var mode: PushMode = .local
+        public var outputDir = "out/segments"
+        public var controllerUri: String?
+        public var deepStoreUri: String?
+        /// The controller's `Authorization` header value (`PINOT_AUTHORIZATION` when absent).
+        public var authorization: Secret?
+        public var createTable = false
+        public var tarCompression: TarballCompression = .gzip
+
+        public var customMirror: Mirror {
+            Mirror(self, children: ["mode": mode, "outputDir": outputDir, "controllerUri": controllerUri.map(ObjectStoreURI.redacted) as Any,
+                                    "deepStoreUri": deepStoreUri as Any, "createTable": createTable, "tarCompression": tarCompression],
+                   displayStyle: .struct)
+        }
+    }
+
+    /// How many things each stage does at once and how much may wait between stages; the
+    /// defaults follow the machine's core count.
+    public struct PipelineOptions: Sendable {
+        /// Files whose footers are read ahead of decoding.
+        public var fetchConcurrency: Int
+        /// Row groups fetched and decoded at once.
+        public var decodeConcurrency: Int
+        /// Decoded bytes that may wait for the segment builder (the decode window and channel).
+        public var decodedBytesInFlight: Int
+        /// Columns built at once when a segment seals.
+        public var buildConcurrency: Int
+        /// Sealed segments that may wait for the pusher.
+        public var sealedSegmentsInFlight: Int
+
+        public init(cores: Int = ProcessInfo.processInfo.activeProcessorCount) {
+            fetchConcurrency = max(4, 2 * cores)
+            decodeConcurrency = max(1, cores)
+            decodedBytesInFlight = 256 << 20
+            buildConcurrency = max(1, cores)
+            sealedSegmentsInFlight = 1
+        }
+    }
+
+    public var taskName: String
+    public var enabled = true
+    public var table: String
+    public var source: Source
+    public var schema = SchemaOptions()
+    public var segments = SegmentOptions()
+    public var push = PushOptions()
+    public var pipeline = PipelineOptions()
+    /// Absolute.
+    public var stateDir: String
+    public var schedule: CronSchedule
+    public var continueOnFileError = false
+    /// The folder of the configuration file (absolute): relative paths are relative to it.
+    public var baseDirectory: String
+
+    /// Reads and validates a configuration file.
+    /// - Throws: `EngineError.invalidConfiguration` naming the file and the key.
+    public static func load(path: String) throws(EngineError) -> TaskConfiguration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw EngineError(.invalidConfiguration, "cannot read the configuration file \(path)")
+        }
+        let absolute = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true))
+            .standardizedFileURL
+        return try parse(data, file: path, baseDirectory: absolute.deletingLastPathComponent().path)
+    }
+
+    /// Parses configuration JSON; relative paths resolve against `baseDirectory`.
+    public static func parse(_ data: Data, file: String = "task configuration", baseDirectory: String) throws(EngineError) -> TaskConfiguration {
+        guard let json = try? JSONSerialization.jsonObject(with: data), let object = json as? [String: Any] else {
+            throw EngineError(.invalidConfiguration, "\(file) is not a JSON object")
+        }
+        var root = ConfigReader(object, path: "", file: file)
+        let base = baseDirectory.hasPrefix("/") ? baseDirectory : FileManager.default.currentDirectoryPath + "/" + baseDirectory
+        guard var sourceReader = try root.object("source") else {
+            throw EngineError(.invalidConfiguration, "\(file): \"source\" is required")
+        }
+        let sourceType = try sourceReader.choice("type", SourceType.self)
+        guard let sourceType else { throw EngineError(.invalidConfiguration, "\(file): \"source.type\" is required") }
+        var source = Source(type: sourceType)
+        source.restService = try sourceReader.choice("restService", RESTService.self)
+        source.uri = try sourceReader.string("uri")
+        source.warehouse = try sourceReader.string("warehouse")
+        source.namespace = try sourceReader.string("namespace")
+        source.tableName = try sourceReader.string("tableName")
+        source.location = try sourceReader.string("location")
+        source.metastore = try credentials(&sourceReader, "metastore")
+        source.storage = try credentials(&sourceReader, "storage")
+        source.nonAppendSnapshots = try sourceReader.choice("nonAppendSnapshots", NonAppendPolicy.self, default: .fail)!
+        if var mapping = try sourceReader.object("locationMapping") {
+            source.locationMapping = (try mapping.required("from"), try mapping.required("to"))
+            try mapping.finish()
+        }
+        try sourceReader.finish()
+
+        var schema = SchemaOptions()
+        if var reader = try root.object("schema") {
+            schema.name = try reader.string("name")
+            schema.timeColumn = try reader.string("timeColumn")
+            schema.includePartitionColumns = try reader.bool("includePartitionColumns") ?? true
+            try reader.finish()
+        }
+        var segments = SegmentOptions()
+        if var reader = try root.object("segments") {
+            segments.maxRowsPerSegment = try reader.int("maxRowsPerSegment") ?? segments.maxRowsPerSegment
+            segments.maxBytesPerSegment = try reader.int("maxBytesPerSegment") ?? segments.maxBytesPerSegment
+            try reader.finish()
+        }
+        var push = PushOptions()
+        if var reader = try root.object("push") {
+            push.mode = try reader.choice("mode", PushMode.self, default: .local)!
+            push.outputDir = try reader.string("outputDir") ?? push.outputDir
+            push.controllerUri = try reader.string("controllerUri")
+            push.deepStoreUri = try reader.string("deepStoreUri")
+            push.authorization = try reader.string("authorization").map(Secret.init)
+            push.createTable = try reader.bool("createTable") ?? false
+            push.tarCompression = try reader.choice("tarCompression", TarballCompression.self, default: .gzip)!
+            try reader.finish()
+        }
+        var pipeline = PipelineOptions()
+        if var reader = try root.object("pipeline") {
+            pipeline.fetchConcurrency = try reader.int("fetchConcurrency") ?? pipeline.fetchConcurrency
+            pipeline.decodeConcurrency = try reader.int("decodeConcurrency") ?? pipeline.decodeConcurrency
+            pipeline.decodedBytesInFlight = try reader.int("decodedBytesInFlight") ?? pipeline.decodedBytesInFlight
+            pipeline.buildConcurrency = try reader.int("buildConcurrency") ?? pipeline.buildConcurrency
+            pipeline.sealedSegmentsInFlight = try reader.int("sealedSegmentsInFlight") ?? pipeline.sealedSegmentsInFlight
+            try reader.finish()
+        }
+        let scheduleText = try root.string("schedule") ?? "*/5 * * * *"
+        let schedule: CronSchedule
+        do {
+            schedule = try CronSchedule(scheduleText)
+        } catch {
+            throw EngineError(.invalidConfiguration, "\(file): \"schedule\": \(error.message)")
+        }
+        var configuration = TaskConfiguration(
+            taskName: try root.required("taskName"), enabled: try root.bool("enabled") ?? true, table: try root.required("table"),
+            source: source, schema: schema, segments: segments, push: push, pipeline: pipeline,
+            stateDir: Self.resolve(try root.string("stateDir") ?? "state", against: base), schedule: schedule,
+            continueOnFileError: try root.bool("continueOnFileError") ?? false, baseDirectory: base)
+        configuration.push.outputDir = Self.resolve(push.outputDir, against: base)
+        if let location = source.location { configuration.source.location = Self.resolveLocation(location, against: base) }
+        if let deepStore = push.deepStoreUri { configuration.push.deepStoreUri = Self.resolveLocation(deepStore, against: base) }
+        if let mapping = source.locationMapping {
+            configuration.source.locationMapping = (Self.resolveLocation(mapping.from, against: base), Self.resolveLocation(mapping.to, against: base))
+        }
+        try root.finish()
+        try configuration.validate(file: file)
+        return configuration
+    }
+
+    private static func credentials(_ reader: inout ConfigReader, _ key: String) throws(EngineError) -> Credentials? {
+        guard var block = try reader.object(key) else { return nil }
+        let credentials = Credentials(
+            accessKey: try block.string("accessKey"), secretKey: try block.string("secretKey"), sessionToken: try block.string("sessionToken"),
+            region: try block.string("region"), endpoint: try block.string("endpoint"), pathStyle: try block.bool("pathStyle"))
+        try block.finish()
+        return credentials
+    }
+
+    func validate(file: String) throws(EngineError) {
+        func fail(_ message: String) -> EngineError { EngineError(.invalidConfiguration, "\(file): \(message)") }
+        guard Self.isValidTableName(table) else {
+            throw fail("\"table\" is \"\(table)\"; a Pinot table name is not empty and holds no whitespace, control characters or any of \\ / : * ? \" < > |")
+        }
+        switch source.type {
+        case .icebergRest:
+            guard let service = source.restService else { throw fail("\"source.restService\" is required for iceberg-rest (glue, s3tables or rest)") }
+            if service == .rest && source.uri == nil { throw fail("\"source.uri\" is required for a rest catalog") }
+            if service != .rest && source.warehouse == nil { throw fail("\"source.warehouse\" is required for a \(service.rawValue) catalog") }
+            guard let namespace = source.namespace, !namespace.isEmpty else { throw fail("\"source.namespace\" is required for iceberg-rest") }
+            guard let name = source.tableName, !name.isEmpty else { throw fail("\"source.tableName\" is required for iceberg-rest") }
+        case .icebergTable, .s3DataLake:
+            guard source.location != nil else { throw fail("\"source.location\" is required for \(source.type.rawValue)") }
+        }
+        guard segments.maxRowsPerSegment > 0, segments.maxRowsPerSegment < Int(Int32.max) else {
+            throw fail("\"segments.maxRowsPerSegment\" must be between 1 and 2147483646, not \(segments.maxRowsPerSegment)")
+        }
+        guard segments.maxBytesPerSegment >= 1 << 20 else { throw fail("\"segments.maxBytesPerSegment\" must be at least 1048576 (1 MiB)") }
+        switch push.mode {
+        case .local: break
+        case .tar:
+            guard push.controllerUri != nil else { throw fail("\"push.controllerUri\" is required for push mode tar") }
+        case .metadata:
+            guard push.controllerUri != nil else { throw fail("\"push.controllerUri\" is required for push mode metadata") }
+            guard push.deepStoreUri != nil else { throw fail("\"push.deepStoreUri\" is required for push mode metadata") }
+        }
+        for (key, value) in [("fetchConcurrency", pipeline.fetchConcurrency), ("decodeConcurrency", pipeline.decodeConcurrency),
+                             ("buildConcurrency", pipeline.buildConcurrency), ("sealedSegmentsInFlight", pipeline.sealedSegmentsInFlight)]
+        where value < 1 || value > 1024 {
+            throw fail("\"pipeline.\(key)\" must be between 1 and 1024, not \(value)")
+        }
+        guard pipeline.decodedBytesInFlight >= 1 << 20 else { throw fail("\"pipeline.decodedBytesInFlight\" must be at least 1048576 (1 MiB)") }
+    }
+
+    /// Pinot table names: not empty, no whitespace or control characters, none of `\ / : * ? " < > |`.
+    public static func isValidTableName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= 255 && !name.hasPrefix(".")
+            && !name.unicodeScalars.contains { "\\/:*?\"<>|".unicodeScalars.contains($0) || $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }
+    }
+
+    /// `path` made absolute against `base`, with `.` and `..` resolved.
+    static func resolve(_ path: String, against base: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : base + "/" + path
+        return URL(fileURLWithPath: absolute).standardizedFileURL.path
+    }
+
+    /// A `file://` location made absolute (`file://data/x`, `file://./x` and `file://../x` are
+    /// relative to the configuration's folder); other schemes unchanged.
+    static func resolveLocation(_ location: String, against base: String) -> String {
+        guard location.hasPrefix("file://") else { return location }
+        let path = String(location.dropFirst("file://".count))
+        var resolved = "file://" + resolve(path.isEmpty ? "." : path, against: base)
+        if location.hasSuffix("/") && !resolved.hasSuffix("/") { resolved += "/" }
+        return resolved
+    }
+
+    /// The namespace as levels (`a.b` → [a, b]).
+    public var namespaceLevels: [String] { (source.namespace ?? "").split(separator: ".").map(String.init) }
+
+    /// The Pinot schema name: `schema.name`, else the table.
+    public var schemaName: String { schema.name ?? table }
+}

@@ -1,0 +1,143 @@
+import Columnar
+import Foundation
+import Logging
+import Pinot
+
+/// The outcome of one run of a task.
+public struct TaskReport: Sendable {
+    /// What `status.json` now holds (for a paused task, what it held before).
+    public var status: TaskStatus?
+    /// The task is paused (`pause`, or `enabled: false`): nothing was done.
+    public var paused: Bool
+
+    /// True when the run completed.
+    public var completed: Bool { status?.state == .completed && !paused }
+}
+
+/// One ingestion task, for the scheduler that embeds the engine and for `ingest-worker run`:
+/// each run takes the source from its checkpoint to the table's head through the pipeline
+/// (``IngestionPipeline``), appending every new snapshot as new segments, and leaves
+/// `stateDir/status.json` (DESIGN.md, "Task status").
+///
+/// Runs of one task never overlap: a run holds the state folder's lock, and a second worker
+/// fails at once naming the first one's pid. Progress is an `AsyncSequence` of ``TaskEvent``s
+/// (``events()``); counters and timers go to swift-metrics, logs to swift-log.
+public final class IngestionTask: Sendable {
+    public let configuration: TaskConfiguration
+    private let pusherOverride: (any SegmentPusher)?
+    private let hub = EventHub()
+    private let gaugeBox = GaugeBox()
+    private let logger: Logger
+
+    /// - Parameter pusher: where segments go; by default the configuration's `push.mode`.
+    public init(configuration: TaskConfiguration, pusher: (any SegmentPusher)? = nil, logger: Logger = Logger(label: "lakeingest.task")) {
+        self.configuration = configuration
+        pusherOverride = pusher
+        var logger = logger
+        logger[metadataKey: "task"] = .string(configuration.taskName)
+        self.logger = logger
+    }
+
+    private var folder: StateFolder { StateFolder(configuration.stateDir) }
+
+    /// Progress events of the runs from now on (a new sequence per call; it ends when the task
+    /// is deallocated or its consumer stops).
+    public func events() -> AsyncStream<TaskEvent> { hub.stream() }
+
+    /// What was in flight between the stages, and the peaks, during the latest run.
+    public var gauges: PipelineGauges { gaugeBox.value }
+
+    /// The latest run's status, if any.
+    public func status() throws -> TaskStatus? { try folder.status() }
+
+    /// Pauses the task: a running run finishes; later runs do nothing until ``resume()``.
+    /// Segments and checkpoint are kept. The user's configuration file is not touched.
+    public func pause() throws { try folder.setEnabled(false) }
+
+    /// Resumes a paused task; the next run continues from the checkpoint.
+    public func resume() throws { try folder.setEnabled(true) }
+
+    public var isPaused: Bool { !configuration.enabled || !folder.isEnabled() }
+
+    /// Runs the task once.
+    /// - Returns: the report of a completed or failed run (the failure is in its status), or of a
+    ///   paused task.
+    /// - Throws: `EngineError.taskLocked` when another worker runs the task (its status file is
+    ///   left alone), `.io` when the state folder cannot be written.
+    public func run() async throws -> TaskReport {
+        let folder = self.folder
+        let lock = try TaskLock(folder, taskName: configuration.taskName)
+        defer { lock.release() }
+        if isPaused {
+            logger.info("task is paused; nothing to do")
+            return TaskReport(status: try? folder.status(), paused: true)
+        }
+        let checkpoint: TaskCheckpoint?
+        do {
+            checkpoint = try folder.checkpoint()
+        } catch {
+            let progress = RunProgress(taskName: configuration.taskName, lastSnapshot: nil)
+            return finish(progress, error: error)
+        }
+        let progress = RunProgress(taskName: configuration.taskName, lastSnapshot: checkpoint?.snapshotId)
+        try folder.save(progress.status(state: .running))
+        hub.emit(.runStarted(task: configuration.taskName))
+        logger.info("run started", metadata: ["checkpoint": "\(checkpoint?.snapshotId.map(String.init) ?? "none")"])
+        do {
+            clearWork(folder)
+            let connection = try Connection(configuration)
+            let plan = try await StepPlanner(connection: connection).plan(checkpoint: checkpoint)
+            progress.discovered(plan)
+            try folder.save(progress.status(state: .running))
+            logger.info("planned", metadata: ["steps": "\(plan.steps.count)", "files": "\(plan.steps.reduce(0) { $0 + $1.files.count })"])
+            var table = TableConfig(tableName: configuration.table)
+            table.dictionaryHeuristic = true
+            table.timeColumn = plan.pinotSchema.fields.first { $0.role == .dateTime }?.name
+            let context = PipelineContext(
+                configuration: configuration, plan: plan, tableConfig: table, metrics: TaskMetrics(task: configuration.taskName),
+                bytesRead: ByteTotal(), events: hub, gauges: gaugeBox, progress: progress, referenceTypes: plan.referenceTypes)
+            try await IngestionPipeline.run(context: context, pusher: try pusherOverride ?? makePusher(), folder: folder,
+                                            checkpoint: checkpoint ?? TaskCheckpoint())
+            try Task.checkCancellation()
+            return finish(progress, error: nil)
+        } catch {
+            return finish(progress, error: error)
+        }
+    }
+
+    private func finish(_ progress: RunProgress, error: (any Error)?) -> TaskReport {
+        let status: TaskStatus
+        if let error {
+            let report = FailureReport.report(error)
+            status = progress.status(state: .failed, error: report)
+            logger.error("run failed", metadata: ["category": "\(report.category)", "error": "\(report.message)"])
+        } else {
+            status = progress.status(state: .completed)
+            logger.info("run completed", metadata: ["segments": "\(status.segmentsPushed)", "rows": "\(status.rowsIngested)"])
+        }
+        do {
+            try folder.save(status)
+        } catch {
+            logger.error("cannot write the status file", metadata: ["error": "\(error)"])
+        }
+        hub.emit(.runFinished(status))
+        return TaskReport(status: status, paused: false)
+    }
+
+    private func makePusher() throws -> any SegmentPusher {
+        switch configuration.push.mode {
+        case .local:
+            return LocalSegmentPusher(outputDir: configuration.push.outputDir)
+        case .tar, .metadata:
+            throw EngineError(.unsupported, "push mode \(configuration.push.mode.rawValue) needs a Pinot controller client, which this build does not have yet")
+        }
+    }
+
+    /// Leftovers of a run that was killed: sealed tarballs and scratch files not yet pushed.
+    private func clearWork(_ folder: StateFolder) {
+        let fm = FileManager.default
+        for name in (try? fm.contentsOfDirectory(atPath: folder.workPath)) ?? [] {
+            try? fm.removeItem(atPath: folder.workPath + "/" + name)
+        }
+    }
+}

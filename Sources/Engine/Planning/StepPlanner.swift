@@ -1,0 +1,178 @@
+import Columnar
+import Foundation
+import Iceberg
+import ObjectStore
+import Parquet
+import Pinot
+
+/// What a run will do: its steps, oldest first, and what they are built against.
+public struct RunPlan: Sendable {
+    public var steps: [IngestionStep]
+    /// The Pinot schema every segment of the run is built in (the table's current schema).
+    public var pinotSchema: PinotSchema
+    /// The Iceberg table the steps come from (nil for an S3 data lake).
+    public var table: TableMetadata?
+    public var tableUUID: String?
+    /// The FileIO that reads the table's files (with any location mapping applied).
+    public var io: FileIO
+    /// Set when the checkpointed snapshot had expired and data file sets were compared instead.
+    public var checkpointExpired: Bool
+    /// S3 data lake: the first file's column types, which every file is checked against.
+    public var referenceTypes: [String: DataType] = [:]
+    /// Files the listing could not read a footer of (with `continueOnFileError`); they fail again
+    /// when fetched and are reported as skipped.
+    public var notes: [String] = []
+}
+
+/// Turns the source and the checkpoint into ``IngestionStep``s: the Iceberg planner's snapshot
+/// steps, or the S3 data lake listing's new files. A step the checkpoint records as in progress
+/// is planned again with the same files (for a first run, the same snapshot's live files; for a
+/// listing, the files it recorded), so an interrupted run resumes with the same segments.
+struct StepPlanner {
+    let connection: Connection
+    var configuration: TaskConfiguration { connection.configuration }
+
+    func plan(checkpoint: TaskCheckpoint?) async throws -> RunPlan {
+        switch configuration.source.type {
+        case .icebergRest, .icebergTable: try await planIceberg(checkpoint)
+        case .s3DataLake: try await planDataLake(checkpoint)
+        }
+    }
+
+    private var derivation: SchemaDerivation {
+        SchemaDerivation(schemaName: configuration.schemaName, timeColumn: configuration.schema.timeColumn,
+                         includePartitionColumns: configuration.schema.includePartitionColumns)
+    }
+
+    private func planIceberg(_ checkpoint: TaskCheckpoint?) async throws -> RunPlan {
+        let (metadata, _) = try await connection.loadTable(fullHistory: true)
+        if let recorded = checkpoint?.tableUUID, let current = metadata.tableUUID, recorded != current {
+            throw EngineError(.stateCorrupt,
+                "the checkpoint in \(configuration.stateDir) belongs to table UUID \(recorded), but the table now has UUID \(current) (dropped and created again?); move the state folder away to ingest the new table from scratch")
+        }
+        let io = connection.io(for: metadata)
+        let planner = IncrementalPlanner(metadata: metadata, io: io,
+                                         nonAppend: configuration.source.nonAppendSnapshots == .skip ? .skip : .fail)
+        let schema = try derivation.derive(schema: metadata.currentSchema, spec: metadata.defaultSpec)
+        var steps: [IngestionStep] = []
+        var from = checkpoint?.snapshotId.map { Checkpoint(snapshotId: $0, sequenceNumber: checkpoint?.sequenceNumber ?? 0) }
+        let progress = checkpoint?.inProgress
+        if let progress, progress.kind == .live, let snapshotId = progress.snapshotId {
+            let step = try await planner.liveStep(snapshotId: snapshotId, newerThan: progress.afterSequenceNumber)
+            steps.append(makeStep(step, kind: .live, after: progress.afterSequenceNumber, progress: progress))
+            from = Checkpoint(snapshotId: snapshotId, sequenceNumber: progress.sequenceNumber ?? step.snapshot.sequenceNumber)
+        }
+        let plan = try await planner.plan(from: from)
+        for step in plan.steps {
+            let live = from == nil || plan.checkpointExpired
+            steps.append(makeStep(step, kind: live ? .live : .added, after: plan.checkpointExpired ? from?.sequenceNumber : nil, progress: progress))
+        }
+        return RunPlan(steps: steps, pinotSchema: schema, table: metadata, tableUUID: metadata.tableUUID, io: io,
+                       checkpointExpired: plan.checkpointExpired)
+    }
+
+    private func makeStep(_ step: SnapshotStep, kind: IngestionStep.Kind, after: Int64?, progress: StepProgress?) -> IngestionStep {
+        let snapshot = step.snapshot
+        let files = step.files.map { file in
+            PlannedFile(path: file.path, size: Int(file.fileSizeInBytes), recordCount: file.recordCount, format: file.format,
+                        partition: file.partition, specId: file.specId)
+        }.sorted(by: SegmentGrouping.pathOrder)
+        let action: IngestionStep.Action
+        switch step {
+        case .ingest: action = .ingest
+        case .noOp: action = .noOp
+        case .skipped(let snapshot): action = .skipped(operation: snapshot.operation)
+        }
+        var planned = IngestionStep(
+            id: "snapshot-\(snapshot.snapshotId)", kind: kind, action: action, snapshotId: snapshot.snapshotId,
+            sequenceNumber: snapshot.sequenceNumber, afterSequenceNumber: after, operation: snapshot.operation, files: files,
+            groups: SegmentGrouping.groups(files, maxRows: configuration.segments.maxRowsPerSegment))
+        if let progress, progress.stepId == planned.id, progress.groupCount == planned.groups.count {
+            planned.pushedGroups = Set(progress.pushedGroups)
+        }
+        return planned
+    }
+
+    private func planDataLake(_ checkpoint: TaskCheckpoint?) async throws -> RunPlan {
+        let location = configuration.source.location ?? ""
+        let io = connection.io
+        let listed = try await DataLakeListing.parquetFiles(at: location, io: io)
+        var steps: [IngestionStep] = []
+        var covered: [String: String] = checkpoint?.ingestedFiles ?? [:]
+        var notes: [String] = []
+        if let progress = checkpoint?.inProgress, progress.kind == .dataLake, let recorded = progress.files {
+            let files = recorded.map { PlannedFile(path: $0.uri, size: $0.size, recordCount: $0.records, etag: $0.etag) }
+            var step = dataLakeStep(files, id: progress.stepId)
+            if progress.groupCount == step.groups.count { step.pushedGroups = Set(progress.pushedGroups) }
+            steps.append(step)
+            for file in recorded { covered[file.uri] = file.etag ?? "" }
+        }
+        let new = DataLakeListing.newFiles(listed, ingested: covered)
+        if !new.isEmpty {
+            var files: [PlannedFile] = []
+            for (entry, records) in try await footerCounts(new, io: io, notes: &notes) {
+                files.append(PlannedFile(path: entry.uri, size: entry.info.size, recordCount: records, etag: entry.info.etag))
+            }
+            files.sort(by: SegmentGrouping.pathOrder)
+            steps.append(dataLakeStep(files, id: "lake-" + StableHash.hex(files.flatMap { [$0.path, $0.etag ?? ""] })))
+        }
+        let schemaSource = listed.first ?? new.first
+        guard let schemaSource else {
+            throw EngineError(.notFound, "no Parquet files under \(location)")
+        }
+        let (store, key) = try io.resolve(schemaSource.uri)
+        let schema: PinotSchema
+        var reference: [String: DataType] = [:]
+        do {
+            let reader = try await ParquetFileReader(source: ObjectParquetSource(store: store, key: key, size: schemaSource.info.size), name: schemaSource.uri)
+            let fields = try reader.outputFields(try reader.fieldIndices(nil))
+            schema = try derivation.derive(parquet: fields)
+            for field in fields { reference[field.name] = field.type }
+        } catch let error as EngineError {
+            throw error
+        } catch {
+            throw FailureReport.engineError(error, file: schemaSource.uri, context: "deriving the schema from the first file")
+        }
+        return RunPlan(steps: steps, pinotSchema: schema, table: nil, tableUUID: nil, io: io, checkpointExpired: false,
+                       referenceTypes: reference, notes: notes)
+    }
+
+    private func dataLakeStep(_ files: [PlannedFile], id: String) -> IngestionStep {
+        IngestionStep(id: id, kind: .dataLake, action: .ingest, snapshotId: nil, sequenceNumber: nil, afterSequenceNumber: nil, operation: nil,
+                      files: files, groups: SegmentGrouping.groups(files, maxRows: configuration.segments.maxRowsPerSegment))
+    }
+
+    /// Each file's row count from its footer, read eight at a time. With `continueOnFileError`
+    /// an unreadable footer counts 0 rows (the file fails again when fetched and is skipped).
+    private func footerCounts(_ files: [(uri: String, info: ObjectInfo)], io: FileIO, notes: inout [String]) async throws -> [((uri: String, info: ObjectInfo), Int64)] {
+        let tolerate = configuration.continueOnFileError
+        var counts = [Int64](repeating: 0, count: files.count)
+        var failures: [String] = []
+        try await withThrowingTaskGroup(of: (Int, Int64?, String?).self) { group in
+            var next = 0
+            func start() {
+                let index = next
+                let file = files[index]
+                next += 1
+                group.addTask {
+                    do {
+                        let (store, key) = try io.resolve(file.uri)
+                        let reader = try await ParquetFileReader(source: ObjectParquetSource(store: store, key: key, size: file.info.size), name: file.uri)
+                        return (index, Int64(reader.rowCount), nil)
+                    } catch {
+                        guard tolerate else { throw FailureReport.engineError(error, file: file.uri, context: "reading the footer") }
+                        return (index, nil, "\(file.uri): \(error)")
+                    }
+                }
+            }
+            while next < min(8, files.count) { start() }
+            while let (index, count, failure) = try await group.next() {
+                counts[index] = count ?? 0
+                if let failure { failures.append(failure) }
+                if next < files.count { start() }
+            }
+        }
+        notes += failures
+        return Array(zip(files, counts)).map { ($0.0, $0.1) }
+    }
+}

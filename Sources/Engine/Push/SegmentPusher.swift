@@ -1,0 +1,68 @@
+import Foundation
+import Pinot
+
+/// A segment sealed to a tarball on local disk, ready to push, and what it holds.
+public struct SealedSegment: Sendable {
+    public var name: String
+    /// The tarball in the state folder's `work/`.
+    public var tarball: String
+    public var tarballBytes: Int
+    public var compression: TarballCompression
+    public var rows: Int
+    /// `metadata.properties`, `creation.meta` and the rest, for METADATA pushes and the ledger.
+    public var summary: SegmentSummary
+    public var stepId: String
+    public var snapshotId: Int64?
+    public var group: Int
+    public var part: Int
+    /// Which data files (and row groups of them) the segment holds.
+    public var files: [StateFolder.LedgerEntry.FileRows]
+
+    /// The tarball's file name as Pinot names it: `<name>.tar.gz` or `<name>.tar.zst`.
+    public var fileName: String { name + compression.fileExtension }
+}
+
+/// Where segments go (DESIGN.md, `push.mode`): a folder (``LocalSegmentPusher``), or a Pinot
+/// controller. Pushing a segment again under its name replaces it, which is what makes reruns
+/// exact; the checkpoint moves only after ``push(_:)`` returned.
+public protocol SegmentPusher: Sendable {
+    /// Called once per run before the first push, with the schema the segments are built in and
+    /// the first sealed segment (a controller checks or creates the table here).
+    func prepare(schema: PinotSchema, first: SealedSegment) async throws
+    /// Pushes one segment; returns once the target holds it durably.
+    func push(_ segment: SealedSegment) async throws
+}
+
+/// The embedded default: each segment as `outputDir/<name>.tar.gz` (`.tar.zst` for zstd),
+/// moved in under a temporary dot-name and renamed, so the folder only ever holds whole
+/// segments; a segment pushed again replaces the file.
+public struct LocalSegmentPusher: SegmentPusher {
+    public let outputDir: String
+
+    public init(outputDir: String) { self.outputDir = outputDir }
+
+    public func prepare(schema: PinotSchema, first: SealedSegment) async throws {
+        try AtomicFile.makeFolder(outputDir)
+    }
+
+    public func push(_ segment: SealedSegment) async throws {
+        try AtomicFile.makeFolder(outputDir)
+        let target = outputDir + "/" + segment.fileName
+        let temporary = outputDir + "/." + segment.fileName + ".tmp"
+        if rename(segment.tarball, temporary) != 0 {
+            guard errno == EXDEV else { throw AtomicFile.error("cannot move \(segment.tarball) to", temporary) }
+            // Another file system: copy, then fsync before the rename.
+            unlink(temporary)
+            do {
+                try FileManager.default.copyItem(atPath: segment.tarball, toPath: temporary)
+            } catch {
+                throw EngineError(.io, "cannot copy \(segment.tarball) to \(temporary): \(error.localizedDescription)", file: temporary)
+            }
+            let fd = open(temporary, O_RDONLY | O_CLOEXEC)
+            if fd >= 0 { fsync(fd); close(fd) }
+            unlink(segment.tarball)
+        }
+        guard rename(temporary, target) == 0 else { throw AtomicFile.error("cannot rename into", target) }
+        AtomicFile.syncFolder(outputDir)
+    }
+}

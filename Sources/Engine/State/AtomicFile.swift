@@ -1,0 +1,82 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Durable local file writes: a whole file replaced atomically (temporary file, fsync, rename,
+/// fsync of the folder), and lines appended with fsync. A crash at any point leaves either the
+/// old file or the new one, never a mix.
+enum AtomicFile {
+    /// Replaces `path` with `bytes`.
+    /// - Parameter beforeRename: runs after the temporary file is durable and before the rename
+    ///   (a fault-injection point for tests).
+    static func write(_ bytes: [UInt8], to path: String, beforeRename: () -> Void = {}) throws(EngineError) {
+        let folder = (path as NSString).deletingLastPathComponent
+        let temporary = folder + "/." + (path as NSString).lastPathComponent + ".tmp-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw error("cannot create", temporary) }
+        do throws(EngineError) {
+            try writeAll(fd, bytes, path: temporary)
+            guard fsync(fd) == 0 else { throw error("cannot fsync", temporary) }
+        } catch {
+            close(fd)
+            unlink(temporary)
+            throw error
+        }
+        close(fd)
+        beforeRename()
+        guard rename(temporary, path) == 0 else {
+            let failure = error("cannot rename into", path)
+            unlink(temporary)
+            throw failure
+        }
+        syncFolder(folder)
+    }
+
+    /// Appends `line` and a newline to `path`, then fsyncs it.
+    static func append(line: String, to path: String) throws(EngineError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw error("cannot open", path) }
+        defer { close(fd) }
+        try writeAll(fd, Array((line + "\n").utf8), path: path)
+        guard fsync(fd) == 0 else { throw error("cannot fsync", path) }
+    }
+
+    /// fsync of a folder, so that a rename in it is durable.
+    static func syncFolder(_ folder: String) {
+        let fd = open(folder.isEmpty ? "." : folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        fsync(fd)
+        close(fd)
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(EngineError) {
+        var failure: EngineError?
+        bytes.withUnsafeBytes { raw in
+            var done = 0
+            while done < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else {
+                    failure = error("cannot write", path)
+                    return
+                }
+                done += n
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    static func error(_ what: String, _ path: String) -> EngineError {
+        EngineError(.io, "\(what) \(path): \(String(cString: strerror(errno)))", file: path)
+    }
+
+    /// Creates `path` and its parents.
+    static func makeFolder(_ path: String) throws(EngineError) {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw EngineError(.io, "cannot create the folder \(path): \(error.localizedDescription)", file: path)
+        }
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A task's state folder (`stateDir`), the only place the engine keeps state:
+///
+/// - `checkpoint.json`: the ``TaskCheckpoint``, replaced atomically, only after the pushes it
+///   records succeeded;
+/// - `status.json`: the ``TaskStatus`` of the latest run;
+/// - `segments.jsonl`: the ledger, one line per pushed segment (which data files and row groups
+///   it holds, its rows), kept for every snapshot so that later overwrite and delete snapshots can
+///   rebuild exactly the segments whose files they touch; a segment pushed again appends a line
+///   again (the last line of a name wins);
+/// - `task-state.json`: `enabled` (pause/resume), separate from the user's configuration;
+/// - `lock`: held (flock) by the worker running the task, with its pid;
+/// - `work/`: sealed segments waiting to be pushed and sealing scratch.
+///
+/// Nothing here ever holds a secret.
+public struct StateFolder: Sendable {
+    public let path: String
+
+    public init(_ path: String) { self.path = path }
+
+    var checkpointPath: String { path + "/checkpoint.json" }
+    var statusPath: String { path + "/status.json" }
+    var ledgerPath: String { path + "/segments.jsonl" }
+    var taskStatePath: String { path + "/task-state.json" }
+    var lockPath: String { path + "/lock" }
+    public var workPath: String { path + "/work" }
+
+    public func create() throws(EngineError) {
+        try AtomicFile.makeFolder(path)
+        try AtomicFile.makeFolder(workPath)
+    }
+
+    // MARK: checkpoint
+
+    public func checkpoint() throws(EngineError) -> TaskCheckpoint? {
+        guard let data = FileManager.default.contents(atPath: checkpointPath) else { return nil }
+        do {
+            return try JSONDecoder().decode(TaskCheckpoint.self, from: data)
+        } catch {
+            throw EngineError(.stateCorrupt, "\(checkpointPath) is not a checkpoint this engine can read: \(error)", file: checkpointPath)
+        }
+    }
+
+    /// Replaces the checkpoint (temporary file, fsync, rename, fsync of the folder).
+    func save(_ checkpoint: TaskCheckpoint) throws(EngineError) {
+        var stamped = checkpoint
+        stamped.updatedAt = Timestamps.now()
+        try AtomicFile.write(Self.json(stamped), to: checkpointPath, beforeRename: { FaultInjection.reached("checkpoint-write") })
+    }
+
+    // MARK: status
+
+    public func status() throws(EngineError) -> TaskStatus? {
+        guard let data = FileManager.default.contents(atPath: statusPath) else { return nil }
+        do {
+            return try JSONDecoder().decode(TaskStatus.self, from: data)
+        } catch {
+            throw EngineError(.stateCorrupt, "\(statusPath) is not a status file: \(error)", file: statusPath)
+        }
+    }
+
+    func save(_ status: TaskStatus) throws(EngineError) {
+        try AtomicFile.write(Array(status.jsonText().utf8), to: statusPath)
+    }
+
+    // MARK: ledger
+
+    /// One pushed segment, as the ledger records it.
+    public struct LedgerEntry: Codable, Sendable, Equatable {
+        public struct FileRows: Codable, Sendable, Equatable {
+            public var path: String
+            /// Row groups `rowGroups[0] ..< rowGroups[1]` of the file.
+            public var rowGroups: [Int]
+            public var rows: Int
+        }
+
+        public var segment: String
+        public var step: String
+        public var snapshotId: Int64?
+        public var group: Int
+        public var part: Int
+        public var rows: Int
+        public var files: [FileRows]
+        public var pushedAt: String
+    }
+
+    func record(_ entry: LedgerEntry) throws(EngineError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(entry) else { throw EngineError(.io, "cannot encode a ledger entry") }
+        try AtomicFile.append(line: String(decoding: data, as: UTF8.self), to: ledgerPath)
+    }
+
+    /// Every ledger entry, the last one of each segment name (in the order they were first pushed).
+    public func ledger() throws(EngineError) -> [LedgerEntry] {
+        guard let data = FileManager.default.contents(atPath: ledgerPath) else { return [] }
+        var order: [String] = []
+        var latest: [String: LedgerEntry] = [:]
+        for line in data.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
+            // A line cut by a crash mid-append is ignored: its segment is pushed again on rerun.
+            guard let entry = try? JSONDecoder().decode(LedgerEntry.self, from: Data(line)) else { continue }
+            if latest[entry.segment] == nil { order.append(entry.segment) }
+            latest[entry.segment] = entry
+        }
+        return order.compactMap { latest[$0] }
+    }
+
+    // MARK: pause and resume
+
+    private struct TaskState: Codable {
+        var enabled: Bool
+        var updatedAt: String
+    }
+
+    /// False after `pause`, true after `resume` (and when never set).
+    public func isEnabled() -> Bool {
+        guard let data = FileManager.default.contents(atPath: taskStatePath),
+              let state = try? JSONDecoder().decode(TaskState.self, from: data) else { return true }
+        return state.enabled
+    }
+
+    public func setEnabled(_ enabled: Bool) throws(EngineError) {
+        try create()
+        try AtomicFile.write(Self.json(TaskState(enabled: enabled, updatedAt: Timestamps.now())), to: taskStatePath)
+    }
+
+    static func json<T: Encodable>(_ value: T) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return Array((try? encoder.encode(value)) ?? Data("{}".utf8)) + [UInt8(ascii: "\n")]
+    }
+}
+
+/// The task's lock: an exclusive `flock` on `stateDir/lock`, which holds the owner's pid. The
+/// kernel releases it when the process ends however it ends, so a killed worker never leaves a
+/// stale lock; a second worker on the same task fails at once naming the holder.
+public final class TaskLock: @unchecked Sendable {
+    private var descriptor: Int32
+
+    /// - Throws: `.taskLocked` naming the pid of the worker that holds it.
+    public init(_ folder: StateFolder, taskName: String) throws(EngineError) {
+        try folder.create()
+        let fd = open(folder.lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw AtomicFile.error("cannot open", folder.lockPath) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            var buffer = [UInt8](repeating: 0, count: 64)
+            let n = pread(fd, &buffer, buffer.count, 0)
+            close(fd)
+            let holder = n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "unknown"
+            throw EngineError(.taskLocked,
+                "task \(taskName) is already being run by another worker (pid \(holder)); its state folder \(folder.path) is locked until that worker ends")
+        }
+        ftruncate(fd, 0)
+        let pid = Array("\(getpid())\n".utf8)
+        _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        descriptor = fd
+    }
+
+    /// Releases the lock (also when the lock is deinitialised).
+    public func release() {
+        guard descriptor >= 0 else { return }
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
+        descriptor = -1
+    }
+
+    deinit { release() }
+}

@@ -1,0 +1,91 @@
+import Foundation
+
+/// `stateDir/status.json`, exactly as DESIGN.md's contract ("Task status"), plus the task name,
+/// times, skipped files and notes. The counts describe the run that wrote the file.
+public struct TaskStatus: Codable, Sendable, Equatable {
+    public enum State: String, Codable, Sendable { case running = "RUNNING", completed = "COMPLETED", failed = "FAILED" }
+
+    /// One step of the run: a snapshot (or an S3 data lake listing).
+    public struct SnapshotCount: Codable, Sendable, Equatable {
+        public var snapshotId: Int64?
+        /// The step's id (`snapshot-<id>` or `lake-<hash>`).
+        public var step: String
+        /// `ingest`, `noOp` (a balanced replace) or `skipped` (an overwrite or delete, as configured).
+        public var action: String
+        public var files: Int
+        public var segments: Int
+        public var rows: Int
+
+        public init(snapshotId: Int64?, step: String, action: String, files: Int = 0, segments: Int = 0, rows: Int = 0) {
+            self.snapshotId = snapshotId
+            self.step = step
+            self.action = action
+            self.files = files
+            self.segments = segments
+            self.rows = rows
+        }
+    }
+
+    /// A file left out under `continueOnFileError`.
+    public struct SkippedFile: Codable, Sendable, Equatable {
+        public var file: String
+        public var error: ErrorReport
+    }
+
+    public var state: State
+    public var lastIngestedSnapshotId: Int64?
+    public var filesDiscovered = 0
+    public var filesIngested = 0
+    public var segmentsGenerated = 0
+    public var segmentsPushed = 0
+    public var rowsIngested = 0
+    public var error: ErrorReport?
+    public var snapshots: [SnapshotCount] = []
+    public var taskName: String
+    public var startedAt: String
+    public var finishedAt: String?
+    public var skippedFiles: [SkippedFile] = []
+    public var notes: [String] = []
+
+    public init(state: State, taskName: String, startedAt: String) {
+        self.state = state
+        self.taskName = taskName
+        self.startedAt = startedAt
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case state, lastIngestedSnapshotId, filesDiscovered, filesIngested, segmentsGenerated, segmentsPushed, rowsIngested, error, snapshots
+        case taskName, startedAt, finishedAt, skippedFiles, notes
+    }
+
+    /// Writes `lastIngestedSnapshotId` and `error` as `null` when absent, as the contract shows.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(state, forKey: .state)
+        try c.encode(lastIngestedSnapshotId, forKey: .lastIngestedSnapshotId)
+        try c.encode(filesDiscovered, forKey: .filesDiscovered)
+        try c.encode(filesIngested, forKey: .filesIngested)
+        try c.encode(segmentsGenerated, forKey: .segmentsGenerated)
+        try c.encode(segmentsPushed, forKey: .segmentsPushed)
+        try c.encode(rowsIngested, forKey: .rowsIngested)
+        try c.encode(error, forKey: .error)
+        try c.encode(snapshots, forKey: .snapshots)
+        try c.encode(taskName, forKey: .taskName)
+        try c.encode(startedAt, forKey: .startedAt)
+        try c.encode(finishedAt, forKey: .finishedAt)
+        try c.encode(skippedFiles, forKey: .skippedFiles)
+        try c.encode(notes, forKey: .notes)
+    }
+
+    /// Pretty JSON with sorted keys.
+    public func jsonText() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(self)) ?? Data("{}".utf8), as: UTF8.self) + "\n"
+    }
+}
+
+/// ISO 8601 UTC timestamps for the state files.
+enum Timestamps {
+    static func now() -> String { ISO8601DateFormatter().string(from: Date()) }
+}

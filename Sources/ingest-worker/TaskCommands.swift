@@ -1,0 +1,200 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `ingest-worker run --config FILE [--watch] [--json]`
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Ingest the task's new snapshots into Pinot segments; exit 0 when the run completed.",
+        discussion: "With --watch: run at once, then on the task's cron schedule (UTC) until SIGTERM or SIGINT; a paused task skips its runs.")
+
+    @OptionGroup var options: ConfigOption
+
+    @Flag(help: "Keep running: once at start, then on the configuration's schedule.")
+    var watch = false
+
+    @Flag(help: "Print one JSON event per line on standard output instead of a progress line.")
+    var json = false
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default: warning on a terminal, info otherwise).")
+    var logLevel: String?
+
+    func run() async throws {
+        try await reportingAnyError {
+            let logger = Logs.bootstrap(level: logLevel)
+            let configuration = try TaskConfiguration.load(path: options.config)
+            let task = IngestionTask(configuration: configuration, logger: logger)
+            let progress = ProgressPrinter(json: json)
+            let events = Task { for await event in task.events() { progress.show(event) } }
+            let outcome = Mutex<TaskReport?>(nil)
+            let service = IngestionService(task: task, watch: watch, logger: logger) { report in
+                outcome.withLock { $0 = report }
+                progress.finished(report, stateDir: configuration.stateDir)
+            }
+            let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+                services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
+            try await group.run()
+            events.cancel()
+            let report = outcome.withLock { $0 }
+            if let report, !report.paused, !report.completed { throw ExitCode(1) }
+        }
+    }
+}
+
+/// `ingest-worker status --config FILE [--json]`
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Print the task's status (stateDir/status.json).")
+
+    @OptionGroup var options: ConfigOption
+
+    @Flag(help: "Print status.json as it is.")
+    var json = false
+
+    func run() async throws {
+        try await reportingAnyError {
+            let configuration = try TaskConfiguration.load(path: options.config)
+            let task = IngestionTask(configuration: configuration)
+            guard let status = try task.status() else {
+                printError("task \(configuration.taskName) has not run yet (no \(configuration.stateDir)/status.json)")
+                throw ExitCode(1)
+            }
+            let out = Output()
+            if json {
+                out.write(status.jsonText())
+                return
+            }
+            out.line(ProgressPrinter.summary(status))
+            out.line("started \(status.startedAt)\(status.finishedAt.map { ", finished \($0)" } ?? "")\(task.isPaused ? "; the task is paused" : "")")
+            for step in status.snapshots {
+                out.line("  \(step.snapshotId.map { "snapshot \($0)" } ?? step.step): \(step.action), \(step.files) files, \(step.segments) segments, \(step.rows) rows")
+            }
+            for skipped in status.skippedFiles { out.line("  skipped \(skipped.file): \(skipped.error.text)") }
+            for note in status.notes { out.line("  note: \(note)") }
+        }
+    }
+}
+
+/// `ingest-worker pause --config FILE`
+struct PauseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pause", abstract: "Pause the task: a running run finishes, later runs do nothing; segments and checkpoint are kept.")
+
+    @OptionGroup var options: ConfigOption
+
+    func run() async throws {
+        try await reportingAnyError {
+            let configuration = try TaskConfiguration.load(path: options.config)
+            try IngestionTask(configuration: configuration).pause()
+            Output().line("task \(configuration.taskName) paused")
+        }
+    }
+}
+
+/// `ingest-worker resume --config FILE`
+struct ResumeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "resume", abstract: "Resume a paused task; the next run continues from the checkpoint.")
+
+    @OptionGroup var options: ConfigOption
+
+    func run() async throws {
+        try await reportingAnyError {
+            let configuration = try TaskConfiguration.load(path: options.config)
+            try IngestionTask(configuration: configuration).resume()
+            Output().line("task \(configuration.taskName) resumed\(configuration.enabled ? "" : " (but its configuration says \"enabled\": false)")")
+        }
+    }
+}
+
+enum Logs {
+    private static let bootstrapped = Mutex(false)
+
+    /// swift-log to standard error, at `level` (default: warning on a terminal, where the
+    /// progress line shows what happens, info otherwise).
+    static func bootstrap(level: String?) -> Logger {
+        let parsed = level.flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? (isatty(2) != 0 ? .warning : .info)
+        bootstrapped.withLock { done in
+            if !done { LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = parsed
+                return handler
+            } }
+            done = true
+        }
+        var logger = Logger(label: "lakeingest")
+        logger.logLevel = parsed
+        return logger
+    }
+}
+
+/// Progress on one updating line of standard error (on a terminal), or JSON events on standard
+/// output; a summary line after each run.
+final class ProgressPrinter: Sendable {
+    private struct Counts {
+        var files = 0, filesDone = 0, rows = 0, bytes = 0, segments = 0
+        var started = ContinuousClock.now
+        var lastDraw = ContinuousClock.now - .seconds(1)
+    }
+
+    private let json: Bool
+    private let terminal: Bool
+    private let counts = Mutex(Counts())
+
+    init(json: Bool) {
+        self.json = json
+        terminal = isatty(2) != 0
+    }
+
+    func show(_ event: TaskEvent) {
+        if json {
+            let out = Output()
+            out.line(event.jsonLine)
+            return
+        }
+        let line: String? = counts.withLock { c in
+            switch event {
+            case .runStarted: c = Counts()
+            case .filesDiscovered(_, _, let files, _): c.files += files
+            case .rowGroupDecoded(_, _, let rows, let bytes):
+                c.rows += rows
+                c.bytes += bytes
+            case .fileIngested, .fileSkipped: c.filesDone += 1
+            case .segmentPushed: c.segments += 1
+            default: break
+            }
+            let now = ContinuousClock.now
+            guard terminal, now - c.lastDraw >= .milliseconds(100) else { return nil }
+            c.lastDraw = now
+            let elapsed = now - c.started
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let rate = seconds > 0 ? Double(c.bytes) / seconds / 1e6 : 0
+            return "\r\u{1B}[Kfiles \(c.filesDone)/\(c.files)  rows \(c.rows)  \(String(format: "%.1f", rate)) MB/s  segments \(c.segments)  \(String(format: "%.1f", seconds))s"
+        }
+        if let line { printError(line, newline: false) }
+    }
+
+    func finished(_ report: TaskReport, stateDir: String) {
+        guard !json else { return }
+        if terminal { printError("\r\u{1B}[K", newline: false) }
+        guard let status = report.status, !report.paused else {
+            printError("the task is paused: nothing done (ingest-worker resume --config … to continue)")
+            return
+        }
+        printError(Self.summary(status) + "  (\(stateDir)/status.json)")
+    }
+
+    static func summary(_ status: TaskStatus) -> String {
+        var text = "\(status.state.rawValue): \(status.segmentsPushed) segments pushed (\(status.rowsIngested) rows) from \(status.filesIngested) of \(status.filesDiscovered) files"
+        if let snapshot = status.lastIngestedSnapshotId { text += "; last ingested snapshot \(snapshot)" }
+        if !status.skippedFiles.isEmpty { text += "; \(status.skippedFiles.count) files skipped" }
+        if let error = status.error { text += "\n" + error.text }
+        return text
+    }
+}
