@@ -55,7 +55,7 @@ struct ParquetDecoderStage: Sendable {
                 issued += 1
                 try await flush()
             }
-            func start(_ file: OpenedFile, rowGroup: Int, estimate: Int) async throws {
+            func start(_ file: OpenedFile, rowGroup: Int, firstRow: Int, estimate: Int) async throws {
                 while running >= concurrency || (running > 0 && gauges.value.bytesInFlight + runningBytes + estimate > bytesInFlight) {
                     try await collect()
                 }
@@ -65,7 +65,7 @@ struct ParquetDecoderStage: Sendable {
                 runningBytes += estimate
                 estimates[index] = estimate
                 let context = self.context
-                group.addTask { (index, try await Self.decode(file, rowGroup: rowGroup, context: context)) }
+                group.addTask { (index, try await Self.decode(file, rowGroup: rowGroup, firstRow: firstRow, context: context)) }
             }
 
             while let item = await input.next() {
@@ -78,11 +78,13 @@ struct ParquetDecoderStage: Sendable {
                 case .opened(let file):
                     let groups = file.reader.metadata.rowGroups
                     let leaves = Set(groups.isEmpty ? [] : (try? file.reader.rowGroupDecoder(0, fields: file.projection.decodeFields).leafIndices) ?? [])
+                    var firstRow = 0
                     for (index, rowGroup) in file.reader.metadata.rowGroups.enumerated() {
                         let estimate = rowGroup.columns.enumerated().reduce(0) { sum, entry in
                             leaves.contains(entry.offset) ? sum + Int(clamping: max(0, entry.element.metaData?.totalUncompressedSize ?? 0)) : sum
                         }
-                        try await start(file, rowGroup: index, estimate: max(estimate, 1))
+                        try await start(file, rowGroup: index, firstRow: firstRow, estimate: max(estimate, 1))
+                        firstRow += Int(clamping: max(0, rowGroup.numRows))
                     }
                     try await pass(.fileEnd(file.work, rowGroups: file.reader.metadata.rowGroups.count))
                 }
@@ -95,7 +97,7 @@ struct ParquetDecoderStage: Sendable {
     private static func key(_ work: FileWork) -> String { work.stepId + "\u{0}" + String(work.index) }
 
     /// Fetches, decodes and projects one row group.
-    private static func decode(_ file: OpenedFile, rowGroup: Int, context: PipelineContext) async throws -> DecodedWork {
+    private static func decode(_ file: OpenedFile, rowGroup: Int, firstRow: Int, context: PipelineContext) async throws -> DecodedWork {
         do {
             let batch = try await file.reader.readRowGroup(rowGroup, fields: file.projection.decodeFields)
             let projected = file.projection.apply(batch)
@@ -103,7 +105,7 @@ struct ParquetDecoderStage: Sendable {
             context.gauges.decoded(bytes: bytes)
             context.events.emit(.rowGroupDecoded(file: file.work.file.path, rowGroup: rowGroup, rows: projected.rowCount, bytes: bytes))
             FaultInjection.reached("decoded")
-            return .rowGroup(DecodedRowGroup(work: file.work, rowGroup: rowGroup, batch: projected, bytes: bytes))
+            return .rowGroup(DecodedRowGroup(work: file.work, rowGroup: rowGroup, firstRow: firstRow, batch: projected, bytes: bytes))
         } catch is CancellationError {
             throw CancellationError()
         } catch {

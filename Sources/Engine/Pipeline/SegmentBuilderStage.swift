@@ -100,7 +100,7 @@ final class SegmentBuilderStage: @unchecked Sendable {
                                   rowGroup: decoded.rowGroup, column: error.column, underlying: error)
             }
             FaultInjection.reached("appended")
-            note(decoded, rows: take)
+            note(decoded, rows: offset..<(offset + take))
             offset += take
             fileStart?.rowsSoFar += take
             let full = builder.rowCount >= maxRows || builder.estimatedBytes >= configuration.segments.maxBytesPerSegment
@@ -109,14 +109,16 @@ final class SegmentBuilderStage: @unchecked Sendable {
         }
     }
 
-    /// Records which row group of which file the open segment holds.
-    private func note(_ decoded: DecodedRowGroup, rows: Int) {
+    /// Records which rows of which file the open segment holds (`rows` of the row group).
+    private func note(_ decoded: DecodedRowGroup, rows: Range<Int>) {
         let path = decoded.work.file.path
-        if let last = partFiles.indices.last, partFiles[last].path == path, partFiles[last].rowGroups[1] >= decoded.rowGroup {
+        let start = decoded.firstRow + rows.lowerBound, end = decoded.firstRow + rows.upperBound
+        if let last = partFiles.indices.last, partFiles[last].path == path, partFiles[last].rowRange[1] == start {
             partFiles[last].rowGroups[1] = decoded.rowGroup + 1
-            partFiles[last].rows += rows
+            partFiles[last].rowRange[1] = end
+            partFiles[last].rows += rows.count
         } else {
-            partFiles.append(.init(path: path, rowGroups: [decoded.rowGroup, decoded.rowGroup + 1], rows: rows))
+            partFiles.append(.init(path: path, rowGroups: [decoded.rowGroup, decoded.rowGroup + 1], rowRange: [start, end], rows: rows.count))
         }
     }
 

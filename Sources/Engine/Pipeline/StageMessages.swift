@@ -36,6 +36,8 @@ enum FetchedWork: Sendable {
 struct DecodedRowGroup: Sendable {
     let work: FileWork
     let rowGroup: Int
+    /// The row group's first row, counted from the file's first row.
+    let firstRow: Int
     let batch: RecordBatch
     /// The batch's memory, for the channel's byte watermark.
     let bytes: Int

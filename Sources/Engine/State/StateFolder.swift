@@ -75,6 +75,8 @@ public struct StateFolder: Sendable {
             public var path: String
             /// Row groups `rowGroups[0] ..< rowGroups[1]` of the file.
             public var rowGroups: [Int]
+            /// The file's rows `rowRange[0] ..< rowRange[1]` (counted from the file's first row).
+            public var rowRange: [Int]
             public var rows: Int
         }
 

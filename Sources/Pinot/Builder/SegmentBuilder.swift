@@ -126,6 +126,14 @@ public final class SegmentBuilder {
         return seal
     }
 
+    /// The time column's smallest and largest stored values (nil without a time column or rows).
+    /// - Throws: `.invalidValue` for null time values or values outside 1971–2071.
+    public func timeRange() throws(SegmentError) -> (Int64, Int64)? {
+        guard let timeColumn = table.timeColumn, let index = stores.firstIndex(where: { $0.spec.name == timeColumn }) else { return nil }
+        stores[index].compact()
+        return try Self.checkTime(stores[index])
+    }
+
     /// Builds the whole segment in memory (tests, small segments).
     public func build(name: String? = nil, creationTime: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) throws(SegmentError) -> BuiltSegment {
         let seal = try beginSeal(name: name, creationTime: creationTime)

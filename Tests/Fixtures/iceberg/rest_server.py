@@ -38,6 +38,8 @@ Test controls (no signature, not under BASE):
   GET  /_control/requests                                    {"requests": [{method, path, status}, ...]}
                                                              (every request under BASE, oldest first)
   POST /_control/reset                                       clear the log and pending failures
+  POST /_control/register  {"namespace": [...], "name", "metadata-location", "metadata"}
+                           a table written elsewhere: loadable, not listed
 
 With --state-file, writes (mode 0600, atomically, once listening) and deletes on
 SIGTERM/SIGINT:
@@ -223,6 +225,7 @@ class Catalog:
         with open(os.path.join(self.warehouse_dir, "ROOT")) as fp:
             self.root_uri = fp.read().strip()  # file:///tmp/lakeingest-iceberg/warehouse
         self.namespaces = dict(BASE_NAMESPACES)
+        self.registered = {}  # (namespace tuple, name) -> (metadata location, metadata document)
         self.tables = {ns: dict(t) for ns, t in BASE_TABLES.items()}
         for i in range(extra_namespaces):
             self.namespaces[(f"ns{i:04d}",)] = {}
@@ -238,6 +241,9 @@ class Catalog:
         return sorted(ns for ns in self.namespaces if len(ns) == n + 1 and ns[:n] == parent)
 
     def load(self, ns, name):
+        if (ns, name) in self.registered:
+            location, metadata = self.registered[(ns, name)]
+            return location, json.loads(json.dumps(metadata))
         rel = self.tables.get(ns, {}).get(name)
         if rel is None:
             raise CatalogError(404, "NoSuchTableException",
@@ -336,7 +342,7 @@ class Handler(BaseHTTPRequestHandler):
         path, _, query = raw.partition("?")
         try:
             if path.startswith("/_control/"):
-                return self._control(path, query)
+                return self._control(path, query, body)
             base = self.st.args.base_path.rstrip("/")
             if not (path == base or path.startswith(base + "/")):
                 raise CatalogError(404, "NotFoundException", f"No route for {path}")
@@ -368,8 +374,15 @@ class Handler(BaseHTTPRequestHandler):
         except Exception as e:  # noqa: BLE001
             self._error(CatalogError(500, "InternalServerError", f"{type(e).__name__}: {e}"), head=head)
 
-    def _control(self, path, query):
+    def _control(self, path, query, body=b""):
         q = urllib.parse.parse_qs(query)
+        if path == "/_control/register" and self.command == "POST":
+            # A table written elsewhere (pyiceberg on moto S3): loadable, not listed, so the
+            # listing tests see the fixed catalog whatever other tests register.
+            doc = json.loads(body)
+            with self.st.lock:
+                self.st.catalog.registered[(tuple(doc["namespace"]), doc["name"])] = (doc["metadata-location"], doc["metadata"])
+            return self._send(200, {"ok": True})
         if path == "/_control/fail" and self.command == "POST":
             with self.st.lock:
                 self.st.fail_rules.append([int(q.get("count", ["1"])[0]), int(q.get("status", ["503"])[0]),
@@ -423,6 +436,14 @@ class Handler(BaseHTTPRequestHandler):
             items, nxt = page([list(ns) for ns in cat.children(parent)], q.get("pageToken"), q.get("pageSize"),
                               "ns:" + "\x1f".join(parent), st.args.default_page_size)
             return {"namespaces": items, "next-page-token": nxt}
+        if len(segs) == 4 and segs[0] == "namespaces" and segs[2] == "tables" \
+                and (tuple(segs[1].split("\x1f")), segs[3]) in cat.registered:
+            mode = q.get("snapshots", "all")
+            location, metadata = cat.load(tuple(segs[1].split("\x1f")), segs[3])
+            if mode == "refs":
+                keep = {r["snapshot-id"] for r in metadata.get("refs", {}).values()}
+                metadata["snapshots"] = [s for s in metadata.get("snapshots", []) if s["snapshot-id"] in keep]
+            return {"metadata-location": location, "metadata": metadata, "config": {}}
         if len(segs) >= 2 and segs[0] == "namespaces":
             ns = tuple(segs[1].split("\x1f"))
             if ns not in cat.namespaces:

@@ -1,0 +1,90 @@
+import Engine
+import Foundation
+import Testing
+
+/// A pyiceberg table on the local file system (`iceberg-table`, `file://`): every step of a
+/// table's life through `IngestionTask`, rows compared with pyiceberg's scan.
+@Suite("engine: a file:// Iceberg table")
+struct LocalTableTests {
+    @Test("first run, an append, a schema change by field id, then an overwrite")
+    func lifecycle() async throws {
+        let root = EngineFixtures.temporaryDirectory("local")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let state = root + "/lake"
+        try EngineFixtures.lake(["create", "--state", state, "--warehouse", "file://" + root + "/warehouse", "--table", "orders"])
+        try EngineFixtures.lake(["append", "--state", state, "--table", "orders", "--batch", "1", "--rows", "150"])
+        let (_, configuration) = try EngineFixtures.configuration("""
+            {"taskName": "local", "table": "orders", "source": {"type": "iceberg-table", "location": "file://warehouse/lake/orders"},
+             "push": {"outputDir": "segments"}, "stateDir": "state", "segments": {"maxRowsPerSegment": 40}}
+            """, in: root)
+        let task = IngestionTask(configuration: configuration)
+        let events = task.events()
+
+        // First run: the current snapshot's live files.
+        var report = try await task.run()
+        var expected = try EngineFixtures.expectedRows(state: state, table: "orders")
+        var pushed = try PushedSegments(folder: root + "/segments")
+        #expect(report.completed, "\(report.status?.error?.text ?? "")")
+        #expect(differences(pushed, expected.rows).isEmpty, "\(differences(pushed, expected.rows))")
+        #expect(pushed.rowCount == 150)
+        let first = try #require(expected.snapshots.last)
+        #expect(report.status?.lastIngestedSnapshotId == first)
+        #expect(try task.status()?.state == .completed)
+        #expect(pushed.names.allSatisfy { $0.hasPrefix("orders_\(first)_") })
+        let checkpoint = try #require(try StateFolder(root + "/state").checkpoint())
+        #expect(checkpoint.snapshotId == first && checkpoint.inProgress == nil && checkpoint.tableUUID != nil)
+        let firstNames = Set(pushed.names)
+        let ledger = try StateFolder(root + "/state").ledger()
+        #expect(Set(ledger.map(\.segment)) == firstNames)
+        #expect(ledger.reduce(0) { $0 + $1.rows } == 150)
+        #expect(ledger.allSatisfy { entry in entry.files.reduce(0) { $0 + $1.rows } == entry.rows })
+
+        // An append: only its files, as new segments; the old ones stay as they were.
+        try EngineFixtures.lake(["append", "--state", state, "--table", "orders", "--batch", "2", "--rows", "60"])
+        report = try await task.run()
+        expected = try EngineFixtures.expectedRows(state: state, table: "orders")
+        pushed = try PushedSegments(folder: root + "/segments")
+        #expect(report.completed, "\(report.status?.error?.text ?? "")")
+        #expect(differences(pushed, expected.rows).isEmpty, "\(differences(pushed, expected.rows))")
+        let second = try #require(expected.snapshots.last)
+        let newNames = Set(pushed.names).subtracting(firstNames)
+        #expect(!newNames.isEmpty && newNames.allSatisfy { $0.hasPrefix("orders_\(second)_") })
+        #expect(report.status?.rowsIngested == 60 && report.status?.snapshots.map(\.snapshotId) == [second])
+        #expect(report.status?.lastIngestedSnapshotId == second)
+
+        // A renamed and an added column land by field id: old rows keep their values.
+        try EngineFixtures.lake(["evolve", "--state", state, "--table", "orders", "--batch", "3", "--rows", "30"])
+        report = try await task.run()
+        expected = try EngineFixtures.expectedRows(state: state, table: "orders")
+        pushed = try PushedSegments(folder: root + "/segments")
+        #expect(report.completed, "\(report.status?.error?.text ?? "")")
+        let renamed = pushed.rows.values.filter { $0["quantity"] != nil }
+        #expect(renamed.count == 30, "the new segments name the column quantity")
+        let newest = pushed.rows.filter { $0.key >= 30000 }
+        #expect(newest.count == 30)
+        #expect(newest.allSatisfy { id, row in pinotEquals(row["quantity"] ?? .null, expected.rows[id]?["quantity"]) })
+        #expect(newest.allSatisfy { id, row in pinotEquals(row["discount"] ?? .null, expected.rows[id]?["discount"]) })
+
+        // An overwrite cannot be appended: FAILED naming the snapshot; the checkpoint stays.
+        let before = try StateFolder(root + "/state").checkpoint()
+        try EngineFixtures.lake(["overwrite", "--state", state, "--table", "orders"])
+        report = try await task.run()
+        #expect(report.status?.state == .failed)
+        #expect(report.status?.error?.category == "nonAppendSnapshot", "\(report.status?.error?.text ?? "")")
+        #expect(report.status?.error?.message.contains("nonAppendSnapshots") == true)
+        #expect(try StateFolder(root + "/state").checkpoint() == before)
+
+        var seen: Set<String> = []
+        for await event in events {
+            switch event {
+            case .segmentPushed: seen.insert("pushed")
+            case .snapshotCheckpointed: seen.insert("checkpointed")
+            case .filesDiscovered: seen.insert("discovered")
+            case .runFinished: seen.insert("finished")
+            default: break
+            }
+            if seen.count == 4 { break }
+        }
+        #expect(seen.count == 4, "\(seen)")
+    }
+}

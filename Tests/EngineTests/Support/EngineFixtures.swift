@@ -1,0 +1,192 @@
+import Columnar
+import Engine
+import Foundation
+import ObjectStore
+import Pinot
+import Testing
+
+/// The repository, the worker binary, the servers `make test` starts, and pyiceberg tables made
+/// with `Tests/Fixtures/engine/lake.py`.
+enum EngineFixtures {
+    static let env = ProcessInfo.processInfo.environment
+    static let repository: String = {
+        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
+        parts.removeLast(4)
+        return parts.joined(separator: "/")
+    }()
+    static let worker = repository + "/.build/debug/ingest-worker"
+    static let lakeScript = repository + "/Tests/Fixtures/engine/lake.py"
+    static let s3 = env["LAKEINGEST_S3_ENDPOINT"] != nil
+    static let catalog = env["LAKEINGEST_CATALOG_URI"] != nil
+    /// Under CI every server must be there: a test that would be skipped fails instead.
+    static let ci = env["CI"] == "true"
+
+    /// Records a failure under CI when the servers a test needs are absent.
+    static func requireServers(s3 needsS3: Bool = false, catalog needsCatalog: Bool = false) -> Bool {
+        let missing = (needsS3 && !s3) || (needsCatalog && !catalog)
+        if missing && ci {
+            Issue.record("CI=true but the test servers are not running (run the suite through make test)")
+        }
+        return !missing
+    }
+
+    static func temporaryDirectory(_ label: String) -> String {
+        let path = NSTemporaryDirectory() + "lakeingest-\(label)-\(UInt32.random(in: 0...UInt32.max))"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    struct ProcessResult {
+        var status: Int32
+        var output: String
+        var error: String
+        var signal: Int32?
+        var all: String { output + error }
+    }
+
+    /// Runs a program to its end.
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws -> ProcessResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var merged = env
+        for (key, value) in environment { merged[key] = value }
+        process.environment = merged
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let signalled = process.terminationReason == .uncaughtSignal
+        return ProcessResult(status: process.terminationStatus, output: String(decoding: outData, as: UTF8.self),
+                             error: String(decoding: errData, as: UTF8.self), signal: signalled ? process.terminationStatus : nil)
+    }
+
+    /// `ingest-worker ARGS`.
+    @discardableResult
+    static func worker(_ arguments: [String], environment: [String: String] = [:]) throws -> ProcessResult {
+        try run(worker, arguments, environment: environment)
+    }
+
+    /// `python3 lake.py ARGS`; fails the test with the script's output when it fails.
+    @discardableResult
+    static func lake(_ arguments: [String]) throws -> String {
+        let result = try run("/usr/bin/env", ["python3", lakeScript] + arguments)
+        guard result.status == 0 else {
+            throw FixtureError(message: "lake.py \(arguments.first ?? "") failed: \(result.all.suffix(2000))")
+        }
+        return result.output
+    }
+
+    struct FixtureError: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
+    }
+
+    /// pyiceberg's scan of a table as Pinot rows, by id.
+    static func expectedRows(state: String, table: String) throws -> (rows: [Int64: [String: Any]], metadataLocation: String, snapshots: [Int64]) {
+        let json = try lake(["expected", "--state", state, "--table", table])
+        let document = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: Any]
+        var rows: [Int64: [String: Any]] = [:]
+        for row in document["rows"] as! [[String: Any]] { rows[(row["id"] as! NSNumber).int64Value] = row }
+        let snapshots = (document["snapshots"] as! [[String: Any]]).map { ($0["id"] as! NSNumber).int64Value }
+        return (rows, document["metadataLocation"] as! String, snapshots)
+    }
+
+    /// Writes a task configuration into `folder` and loads it.
+    static func configuration(_ json: String, in folder: String) throws -> (path: String, configuration: TaskConfiguration) {
+        let path = folder + "/task.json"
+        try json.write(toFile: path, atomically: true, encoding: .utf8)
+        return (path, try TaskConfiguration.load(path: path))
+    }
+
+    /// The S3 store for `bucket` on moto.
+    static func s3Store(_ bucket: String) -> S3ObjectStore {
+        S3ObjectStore(S3Configuration(
+            bucket: bucket, region: env["LAKEINGEST_S3_REGION"] ?? "us-east-1",
+            credentials: AWSCredentials(accessKeyId: env["LAKEINGEST_S3_ACCESS_KEY"]!, secretAccessKey: env["LAKEINGEST_S3_SECRET_KEY"]!),
+            endpoint: env["LAKEINGEST_S3_ENDPOINT"]!, pathStyle: true))
+    }
+
+    /// The storage block for moto, as JSON.
+    static var motoStorage: String {
+        """
+        {"accessKey": "\(env["LAKEINGEST_S3_ACCESS_KEY"] ?? "")", "secretKey": "\(env["LAKEINGEST_S3_SECRET_KEY"] ?? "")",
+         "region": "\(env["LAKEINGEST_S3_REGION"] ?? "us-east-1")", "endpoint": "\(env["LAKEINGEST_S3_ENDPOINT"] ?? "")", "pathStyle": true}
+        """
+    }
+}
+
+/// The segments a local push left in a folder, read back with the segment reader.
+struct PushedSegments {
+    var names: [String]
+    /// Every row of every segment, by the `id` column.
+    var rows: [Int64: [String: Value]]
+    var rowCount: Int
+    var duplicateIds: [Int64]
+
+    init(folder: String) throws {
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+            .filter { $0.hasSuffix(".tar.gz") || $0.hasSuffix(".tar.zst") }.sorted()
+        names = files.map { String($0.prefix(while: { $0 != "." })) }
+        rows = [:]
+        rowCount = 0
+        duplicateIds = []
+        for file in files {
+            let reader = try SegmentReader(tarball: [UInt8](try Data(contentsOf: URL(fileURLWithPath: folder + "/" + file))), name: file)
+            #expect(reader.crcMatches == true, "\(file): creation.meta CRC")
+            let columns = try reader.columns()
+            for doc in 0..<reader.metadata.totalDocs {
+                var row: [String: Value] = [:]
+                for (name, values) in columns { row[name] = values[doc] }
+                guard case .int(let id)? = row["id"] else { continue }
+                if rows[id] != nil { duplicateIds.append(id) }
+                rows[id] = row
+                rowCount += 1
+            }
+        }
+    }
+}
+
+/// Whether a segment value equals an expected value from pyiceberg's scan (Pinot's rules applied).
+func pinotEquals(_ value: Value, _ expected: Any?) -> Bool {
+    guard let expected, !(expected is NSNull) else { return value == .null }
+    switch value {
+    case .null: return false
+    case .boolean(let b): return (expected as? Bool) == b || (expected as? NSNumber)?.int64Value == (b ? 1 : 0)
+    case .int(let i): return (expected as? NSNumber).map { $0.int64Value == i } ?? false
+    case .float(let f): return (expected as? NSNumber).map { Float($0.doubleValue) == f } ?? false
+    case .double(let d):
+        return (expected as? NSNumber).map { abs($0.doubleValue - d) <= max(abs(d), abs($0.doubleValue)) * 1e-15 } ?? false
+    case .decimal(let unscaled, let scale):
+        guard let text = expected as? String, let want = Decimal(string: text),
+              let got = Decimal(string: decimalText(unscaled: unscaled, scale: scale)) else { return false }
+        return want == got
+    case .string(let s), .json(let s): return (expected as? String) == s
+    case .bytes(let b): return (expected as? String) == hexText(b)
+    case .list(let items):
+        guard let array = expected as? [Any], array.count == items.count else { return false }
+        return zip(items, array).allSatisfy { pinotEquals($0, $1) }
+    }
+}
+
+/// Compares pushed rows with pyiceberg's, column by column; returns the differences (at most 12).
+func differences(_ pushed: PushedSegments, _ expected: [Int64: [String: Any]]) -> [String] {
+    var problems: [String] = []
+    if !pushed.duplicateIds.isEmpty { problems.append("duplicated ids: \(pushed.duplicateIds.prefix(10))") }
+    let missing = Set(expected.keys).subtracting(pushed.rows.keys)
+    let extra = Set(pushed.rows.keys).subtracting(expected.keys)
+    if !missing.isEmpty { problems.append("\(missing.count) rows missing, e.g. \(missing.sorted().prefix(5))") }
+    if !extra.isEmpty { problems.append("\(extra.count) rows not in the table, e.g. \(extra.sorted().prefix(5))") }
+    for id in expected.keys.sorted() where problems.count < 12 {
+        guard let row = pushed.rows[id], let want = expected[id] else { continue }
+        for (column, value) in want.sorted(by: { $0.key < $1.key }) {
+            let got = row[column] ?? .null
+            if !pinotEquals(got, value) { problems.append("id \(id) \(column): \(got.jsonText) != \(String(describing: value))") }
+        }
+    }
+    return problems
+}
