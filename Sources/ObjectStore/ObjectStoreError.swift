@@ -78,8 +78,13 @@ public struct ObjectStoreError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         var parts: [String] = []
-        if let bucket { parts.append("bucket \(bucket)") }
-        if let key { parts.append("key \(key)") }
+        if let bucket, bucket.hasPrefix("/") {
+            // A local store: its root and the key are one path.
+            parts.append("file " + (bucket.hasSuffix("/") ? bucket : bucket + "/") + (key ?? ""))
+        } else {
+            if let bucket { parts.append("bucket \(bucket)") }
+            if let key { parts.append("key \(key)") }
+        }
         if let status { parts.append("HTTP \(status)") }
         if let serviceCode { parts.append(serviceCode) }
         if let requestId { parts.append("request id \(requestId)") }

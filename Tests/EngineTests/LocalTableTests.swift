@@ -4,6 +4,7 @@ import Testing
 
 /// A pyiceberg table on the local file system (`iceberg-table`, `file://`): every step of a
 /// table's life through `IngestionTask`, rows compared with pyiceberg's scan.
+extension EngineEndToEnd {
 @Suite("engine: a file:// Iceberg table")
 struct LocalTableTests {
     @Test("first run, an append, a schema change by field id, then an overwrite")
@@ -87,4 +88,5 @@ struct LocalTableTests {
         }
         #expect(seen.count == 4, "\(seen)")
     }
+}
 }

@@ -6,6 +6,7 @@ import Testing
 /// Tables on moto S3 (signature checking on) behind the SigV4-checking REST catalog, in its
 /// Glue and S3 Tables flavours, and an S3 data lake prefix: rows equal pyiceberg's (or
 /// pyarrow's) reading, and a second run takes only what is new.
+extension EngineEndToEnd {
 @Suite("engine: S3 and REST catalog sources", .serialized)
 struct RemoteSourceTests {
     static let env = EngineFixtures.env
@@ -123,4 +124,5 @@ struct RemoteSourceTests {
         for row in document["rows"] as! [[String: Any]] { rows[(row["id"] as! NSNumber).int64Value] = row }
         return rows
     }
+}
 }

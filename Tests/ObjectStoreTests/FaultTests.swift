@@ -74,7 +74,8 @@ struct FaultTests {
         #expect(error?.code == .timeout)
         #expect(error?.attempts == 2)
         #expect(server.requestCount == 2)
-        #expect(elapsed < .seconds(5), "took \(elapsed)")
+        // Generous: on a loaded 2-core machine the event loop may be late; a hang would take minutes.
+        #expect(elapsed < .seconds(15), "took \(elapsed)")
         #expect(elapsed >= .milliseconds(900), "took \(elapsed)")
     }
 }

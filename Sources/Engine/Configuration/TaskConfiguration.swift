@@ -18,7 +18,7 @@ public struct TaskConfiguration: Sendable {
 
     public enum PushMode: String, Sendable, CaseIterable { case local, tar, metadata }
 
-    public struct Source: Sendable {
+    public struct Source: Sendable, CustomReflectable {
         public var type: SourceType
         public var restService: RESTService?
         public var uri: String?
@@ -33,6 +33,16 @@ public struct TaskConfiguration: Sendable {
         /// under `to` instead. For `iceberg-table` sources the metadata's own `location` is
         /// mapped onto the configured location without this.
         public var locationMapping: (from: String, to: String)?
+
+        /// The catalog URI without userinfo; credentials print redacted.
+        public var customMirror: Mirror {
+            Mirror(self, children: [
+                "type": type, "restService": restService as Any, "uri": uri.map(ObjectStoreURI.redacted) as Any,
+                "warehouse": warehouse as Any, "namespace": namespace as Any, "tableName": tableName as Any,
+                "location": location as Any, "metastore": metastore as Any, "storage": storage as Any,
+                "nonAppendSnapshots": nonAppendSnapshots, "locationMapping": locationMapping as Any,
+            ], displayStyle: .struct)
+        }
     }
 
     public struct SchemaOptions: Sendable {

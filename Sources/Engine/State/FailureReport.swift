@@ -60,8 +60,7 @@ public enum FailureReport {
             return ErrorReport(category: category, message: error.message, file: error.file, rowGroup: error.rowGroup,
                                column: error.column, offset: error.offset)
         case let error as ObjectStoreError:
-            let key = error.bucket.map { "s3://\($0)/\(error.key ?? "")" }
-            return ErrorReport(category: category(error.code), message: error.description, file: key)
+            return ErrorReport(category: category(error.code), message: error.description)
         case let error as IcebergError:
             if error.code == .storage, let cause = error.underlying {
                 var report = report(cause)

@@ -98,6 +98,7 @@ enum EngineFixtures {
 
     /// Writes a task configuration into `folder` and loads it.
     static func configuration(_ json: String, in folder: String) throws -> (path: String, configuration: TaskConfiguration) {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let path = folder + "/task.json"
         try json.write(toFile: path, atomically: true, encoding: .utf8)
         return (path, try TaskConfiguration.load(path: path))

@@ -7,7 +7,7 @@
     python3 lake.py overwrite --state DIR --table NAME             # an overwrite snapshot
     python3 lake.py expected  --state DIR --table NAME             # pyiceberg's scan as Pinot rows (JSON)
     python3 lake.py register  --state DIR --table NAME --control URL [--control URL ...]
-    python3 lake.py parquet   --out FILE --batch K [--rows N]      # a plain Parquet file (S3 data lake tests)
+    python3 lake.py parquet   --out FILE --batch K [--rows N] [--row-group-rows R]   # a plain Parquet file
     python3 lake.py expected-files FILE...                         # those files as Pinot rows (JSON)
 
 DIR holds the pyiceberg SqlCatalog (sqlite) and the warehouse URI. URI is file:///... or
@@ -281,7 +281,7 @@ def cmd_parquet(args):
     import pyarrow.parquet as pq
     data = rows(args.batch, args.rows)
     data = data.drop_columns(["payload"])
-    pq.write_table(data, args.out, row_group_size=max(1, args.rows // 2))
+    pq.write_table(data, args.out, row_group_size=args.row_group_rows or max(1, args.rows // 2))
 
 
 def main():
@@ -306,6 +306,7 @@ def main():
     p.add_argument("--out", required=True)
     p.add_argument("--batch", type=int, required=True)
     p.add_argument("--rows", type=int, default=50)
+    p.add_argument("--row-group-rows", type=int, default=0)
     args = parser.parse_args()
     globals()["cmd_" + args.command.replace("-", "_")](args)
 
