@@ -3,7 +3,7 @@ SHELL := /bin/bash
 APT_PACKAGES := libzstd-dev libsnappy-dev zlib1g-dev liblz4-dev
 CORPUS := ../shared/corpus/parquet-testing
 
-.PHONY: build release test deps python-deps check-fixtures fixtures bench demo
+.PHONY: build release test deps python-deps check-fixtures fixtures bench demo example
 
 build: deps
 	swift build
@@ -53,7 +53,19 @@ bench: deps python-deps
 	swift build -c release --product ingest-worker
 	python3 Benchmarks/pyarrow_compare.py
 
-## The main job for now: decode the bundled sample file and print its rows as JSON.
+## The main job: ingest the example Iceberg table (examples/lake, written by pyiceberg) into local
+## segment tarballs, then show the task's status and one segment.
 demo: deps
+	@echo "== building ingest-worker (release; the first build compiles the dependencies and takes a few minutes)"
 	swift build -c release --product ingest-worker
-	.build/release/ingest-worker parquet cat Samples/orders.parquet
+	@echo "== ingesting examples/lake/shop/orders (examples/orders-task.json) into examples/out/segments"
+	rm -rf examples/out
+	.build/release/ingest-worker run --config examples/orders-task.json
+	@echo "== the task's status (examples/out/state/status.json)"
+	.build/release/ingest-worker status --config examples/orders-task.json
+	@echo "== one segment"
+	.build/release/ingest-worker segment dump "$$(ls examples/out/segments/*.tar.gz | head -n 1)"
+
+## Regenerates the example table (review the diff before committing).
+example: python-deps
+	python3 examples/make_example.py

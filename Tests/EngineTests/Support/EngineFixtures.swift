@@ -191,3 +191,14 @@ func differences(_ pushed: PushedSegments, _ expected: [Int64: [String: Any]]) -
     }
     return problems
 }
+
+/// The `order_id`s of a segment tarball.
+enum SegmentReaderHelper {
+    static func read(_ path: String) throws -> [Int64] {
+        let reader = try SegmentReader(tarball: [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))), name: path)
+        return try reader.columns()["order_id"]?.compactMap { value -> Int64? in
+            if case .int(let id) = value { return id }
+            return nil
+        } ?? []
+    }
+}
