@@ -12,18 +12,34 @@ Data (Benchmarks/Data/engine-*, not committed): files of 250,000 rows each, one 
 125,000 rows per half — id int64 (sequential), ts timestamp[ms] (increasing), city string
 (50 values), user string (~200k distinct per file), amount double (5% null), quantity int32
 (1..20); snappy. `small`: 4 files (1M rows); `large`: 40 files (10M rows). Segments of 500,000
-rows. Every figure is a whole process: wall clock, user+system CPU and peak RSS from wait4();
+rows (the default 64 MiB of decoded bytes in flight), and the 10x input again with 32 MiB in
+flight and with 2M-row segments. Every figure is a whole process: wall clock, user+system CPU and peak RSS from wait4();
 the best of N runs (default 3).
 """
-import argparse
 import json
 import os
-import resource
-import shutil
 import subprocess
 import sys
-import tempfile
-import time
+
+# Peak RSS (ru_maxrss) survives fork and exec: a child of this process, once it has made the
+# data with numpy, would report at least this process's size. So every measured process is
+# started by a small launcher that exists before anything large is loaded.
+LAUNCHER = r"""
+import json, os, subprocess, sys, time
+for line in sys.stdin:
+    argv = json.loads(line)
+    start = time.perf_counter()
+    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = p.stderr.read()
+    _, status, usage = os.wait4(p.pid, 0)
+    print(json.dumps({"wall": time.perf_counter() - start, "cpu": usage.ru_utime + usage.ru_stime,
+                      "rss": usage.ru_maxrss / 1024, "code": os.waitstatus_to_exitcode(status), "err": err[-2000:].decode()}), flush=True)
+"""
+_launcher = subprocess.Popen([sys.executable, "-c", LAUNCHER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+import argparse  # noqa: E402
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
 
 import numpy as np
 import pyarrow as pa
@@ -61,24 +77,22 @@ def make(name, files):
     return folder
 
 
-def measure(argv, env=None, cwd=None):
-    """(wall seconds, cpu seconds, peak RSS MiB) of one process run."""
-    start = time.perf_counter()
-    process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    err = process.stderr.read().decode()
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{argv[0]} failed: {err[-2000:]}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+def measure(argv):
+    """(wall seconds, cpu seconds, peak RSS MiB) of one process run, through the launcher."""
+    _launcher.stdin.write(json.dumps(argv) + "\n")
+    _launcher.stdin.flush()
+    result = json.loads(_launcher.stdout.readline())
+    if result["code"] != 0:
+        raise SystemExit(f"{argv[0]} failed: {result['err']}")
+    return result["wall"], result["cpu"], result["rss"]
 
 
-def task_config(folder, location, storage, cores, work):
+def task_config(folder, location, storage, cores, work, segment_rows=500_000, budget=None):
     config = {
         "taskName": "bench", "table": "bench",
         "source": {"type": "s3-data-lake", "location": location},
         "schema": {"timeColumn": "ts"},
-        "segments": {"maxRowsPerSegment": 500_000},
+        "segments": {"maxRowsPerSegment": segment_rows},
         "push": {"outputDir": os.path.join(work, "segments"), "tarCompression": "zstd"},
         "stateDir": os.path.join(work, "state"),
     }
@@ -86,18 +100,20 @@ def task_config(folder, location, storage, cores, work):
         config["source"]["storage"] = storage
     if cores == 1:
         config["pipeline"] = {"decodeConcurrency": 1, "buildConcurrency": 1, "fetchConcurrency": 2}
+    if budget:
+        config.setdefault("pipeline", {})["decodedBytesInFlight"] = budget
     path = os.path.join(work, "task.json")
     with open(path, "w") as fp:
         json.dump(config, fp)
     return path
 
 
-def run_worker(location, storage, cores, runs):
+def run_worker(location, storage, cores, runs, **options):
     best = None
     for _ in range(runs):
         work = tempfile.mkdtemp(prefix="lakeingest-bench-")
         try:
-            config = task_config(None, location, storage, cores, work)
+            config = task_config(None, location, storage, cores, work, **options)
             argv = [WORKER, "run", "--config", config]
             if cores == 1:
                 argv = ["taskset", "-c", "0"] + argv
@@ -157,6 +173,10 @@ def main():
     report(f"local, {cores} cores", rows_small, small_mb, run_worker("file://" + small + "/", None, cores, args.runs))
     report("local, 1 core", rows_small, small_mb, run_worker("file://" + small + "/", None, 1, args.runs))
     report(f"local, 10x input, {cores} cores", rows_large, large_mb, run_worker("file://" + large + "/", None, cores, max(1, args.runs - 1)))
+    report("local, 10x input, decodedBytesInFlight 32 MiB", rows_large, large_mb,
+           run_worker("file://" + large + "/", None, cores, 1, budget=32 << 20))
+    report("local, 10x input, 2M-row segments", rows_large, large_mb,
+           run_worker("file://" + large + "/", None, cores, 1, segment_rows=2_000_000))
     if os.environ.get("LAKEINGEST_S3_ENDPOINT"):
         location, storage = upload(small)
         report(f"moto S3, {cores} cores", rows_small, small_mb, run_worker(location, storage, cores, args.runs))

@@ -91,7 +91,7 @@ public struct TaskConfiguration: Sendable {
         public init(cores: Int = ProcessInfo.processInfo.activeProcessorCount) {
             fetchConcurrency = max(4, 2 * cores)
             decodeConcurrency = max(1, cores)
-            decodedBytesInFlight = 256 << 20
+            decodedBytesInFlight = 64 << 20
             buildConcurrency = max(1, cores)
             sealedSegmentsInFlight = 1
         }
