@@ -31,13 +31,15 @@ check-fixtures: python-deps
 	else echo "skipped: $(CORPUS) absent, corpus expectations not regenerated"; fi
 
 ## The whole suite: system and Python packages, fixture checks, then every Swift test with a
-## signature-checking S3 server (moto) and two signature-checking Iceberg REST catalogs (Glue and
-## S3 Tables flavours) running on 127.0.0.1; the wrappers stop them at the end, also on failure.
+## signature-checking S3 server (moto), two signature-checking Iceberg REST catalogs (Glue and
+## S3 Tables flavours) and a Pinot controller test server running on 127.0.0.1; the wrappers
+## stop them at the end, also on failure.
 test: deps check-fixtures
 	python3 Tests/Fixtures/s3/test_moto_fixture.py --no-big
 	python3 Tests/Fixtures/iceberg/test_rest_server.py
 	swift build --build-tests
-	bash Tests/Fixtures/s3/with_s3.sh bash Tests/Fixtures/iceberg/with_catalog.sh swift test --skip-build
+	bash Tests/Fixtures/s3/with_s3.sh bash Tests/Fixtures/iceberg/with_catalog.sh bash Tests/Fixtures/pinot/with_controller.sh \
+		swift test --skip-build
 
 ## Regenerates every fixture (review the diff before committing).
 fixtures: python-deps

@@ -45,7 +45,15 @@ let package = Package(
             ]
         ),
         .target(name: "Iceberg", dependencies: ["Avro", "ObjectStore"]),
-        .target(name: "Pinot", dependencies: ["Columnar", "Codecs", "ObjectStore"]),
+        .target(
+            name: "Pinot",
+            dependencies: [
+                "Columnar", "Codecs", "ObjectStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "Engine",
             dependencies: [

@@ -90,13 +90,22 @@ public final class IngestionTask: Sendable {
             progress.discovered(plan)
             try folder.save(progress.status(state: .running))
             logger.info("planned", metadata: ["steps": "\(plan.steps.count)", "files": "\(plan.steps.reduce(0) { $0 + $1.files.count })"])
+            let pusher = try pusherOverride ?? makePusher(plan)
             var table = TableConfig(tableName: configuration.table)
             table.dictionaryHeuristic = true
             table.timeColumn = plan.pinotSchema.fields.first { $0.role == .dateTime }?.name
+            if let json = try await pusher.tableConfigJSON() {
+                let (restricted, dropped) = try TableConfig.parse(json).restricted(to: plan.pinotSchema)
+                table = restricted
+                table.tableName = configuration.table
+                if !dropped.isEmpty { logger.notice("the controller's table config names columns the table lacks", metadata: ["columns": "\(dropped)"]) }
+                if table.timeColumn == nil { table.timeColumn = plan.pinotSchema.fields.first { $0.role == .dateTime }?.name }
+                logger.info("building segments as the controller's table config says", metadata: ["raw": "\(table.noDictionaryColumns.sorted())"])
+            }
             let context = PipelineContext(
                 configuration: configuration, plan: plan, tableConfig: table, metrics: TaskMetrics(task: configuration.taskName),
                 bytesRead: ByteTotal(), events: hub, gauges: gaugeBox, progress: progress, referenceTypes: plan.referenceTypes)
-            try await IngestionPipeline.run(context: context, pusher: try pusherOverride ?? makePusher(), folder: folder,
+            try await IngestionPipeline.run(context: context, pusher: pusher, folder: folder,
                                             checkpoint: checkpoint ?? TaskCheckpoint())
             try Task.checkCancellation()
             return finish(progress, error: nil)
@@ -124,12 +133,12 @@ public final class IngestionTask: Sendable {
         return TaskReport(status: status, paused: false)
     }
 
-    private func makePusher() throws -> any SegmentPusher {
+    private func makePusher(_ plan: RunPlan) throws -> any SegmentPusher {
         switch configuration.push.mode {
         case .local:
             return LocalSegmentPusher(outputDir: configuration.push.outputDir)
         case .tar, .metadata:
-            throw EngineError(.unsupported, "push mode \(configuration.push.mode.rawValue) needs a Pinot controller client, which this build does not have yet")
+            return try ControllerSegmentPusher(configuration: configuration, io: plan.io)
         }
     }
 

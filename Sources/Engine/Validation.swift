@@ -2,6 +2,7 @@ import Foundation
 import Iceberg
 import ObjectStore
 import Parquet
+import Pinot
 
 /// `validate`: proves each step of reaching a table on its own (DESIGN.md, "Validating a
 /// connection") and reports each, naming the endpoint, region and signing name used, and on
@@ -17,7 +18,51 @@ public struct ConnectionValidator: Sendable {
 
     public init(_ connection: Connection) { self.connection = connection }
 
+    /// Every step: the source's, then for a controller push the controller's.
     public func run() async -> [Step] {
+        var steps = await sourceSteps()
+        if connection.configuration.push.mode != .local { steps += await controllerSteps() }
+        return steps
+    }
+
+    /// The controller: reachable (`/health`), the authorization accepted and the OFFLINE table
+    /// present (`GET /tables/{table}`), or `createTable` on.
+    func controllerSteps() async -> [Step] {
+        let config = connection.configuration
+        var steps: [Step] = []
+        let pusher: ControllerSegmentPusher
+        do {
+            pusher = try ControllerSegmentPusher(configuration: config, io: connection.io)
+        } catch {
+            return [Step(name: "controller", ok: false, detail: "\(error)")]
+        }
+        let endpoint = pusher.controller.endpoint
+        do {
+            guard try await pusher.controller.health() else {
+                return [Step(name: "controller health", ok: false, detail: "\(endpoint): /health did not answer OK — check push.controllerUri")]
+            }
+            steps.append(Step(name: "controller health", ok: true, detail: "\(endpoint): OK"))
+        } catch {
+            return [Step(name: "controller health", ok: false, detail: "\(endpoint): \(error) — check push.controllerUri and that the controller is up")]
+        }
+        do {
+            if try await pusher.controller.offlineTable(named: config.table) != nil {
+                steps.append(Step(name: "controller table \(config.table)", ok: true, detail: "\(endpoint): OFFLINE table present, authorization accepted"))
+            } else if config.push.createTable {
+                steps.append(Step(name: "controller table \(config.table)", ok: true, detail: "\(endpoint): no OFFLINE table yet; push.createTable will create it"))
+            } else {
+                steps.append(Step(name: "controller table \(config.table)", ok: false,
+                                  detail: "\(endpoint): no OFFLINE table \(config.table) — create it, or set push.createTable to true"))
+            }
+        } catch let error as SegmentError where error.code == .notAuthorized {
+            steps.append(Step(name: "controller authorization", ok: false, detail: "\(error.message)"))
+        } catch {
+            steps.append(Step(name: "controller table \(config.table)", ok: false, detail: "\(endpoint): \(error)"))
+        }
+        return steps
+    }
+
+    func sourceSteps() async -> [Step] {
         var steps: [Step] = []
         let config = connection.configuration
         let storageRegion = config.source.storage?.region ?? "us-east-1"

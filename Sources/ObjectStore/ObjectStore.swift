@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a listing or a HEAD tells about one object.
 public struct ObjectInfo: Sendable, Equatable {
     public var key: String
@@ -44,9 +46,20 @@ public protocol ObjectStore: Sendable {
     func get(_ key: String, range: ByteRange?) async throws -> [UInt8]
     /// Stores `body` under `key`, replacing any object there.
     func put(_ key: String, body: [UInt8]) async throws
+    /// Stores the local file at `path` under `key` without holding it in memory whole (S3:
+    /// multipart upload above a part size), replacing any object there.
+    func putFile(_ key: String, path: String) async throws
 }
 
 extension ObjectStore {
+    /// Reads the file whole and puts it (stores without a streaming upload).
+    public func putFile(_ key: String, path: String) async throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ObjectStoreError(.io, "cannot read \(path)", key: key)
+        }
+        try await put(key, body: [UInt8](data))
+    }
+
     /// The whole object.
     public func get(_ key: String) async throws -> [UInt8] { try await get(key, range: nil) }
 

@@ -112,6 +112,27 @@ struct S3IntegrationTests {
         #expect(try await store.get("big", range: .bounded((100 << 20) - 5000..<(100 << 20))) == Array(big.suffix(5000)))
     }
 
+    @Test("a file above the multipart threshold goes up in parts and reads back byte for byte", .enabled(if: server != nil))
+    func multipart() async throws {
+        let plain = try await Self.freshBucket("multipart")
+        var configuration = plain.configuration
+        configuration.multipartThreshold = 8 << 20
+        configuration.partSize = 5 << 20
+        let store = S3ObjectStore(configuration)
+        let path = NSTemporaryDirectory() + "lakeingest-multipart-\(UInt32.random(in: 0...UInt32.max))"
+        defer { unlink(path) }
+        var bytes = [UInt8](repeating: 0, count: (17 << 20) + 123)
+        for i in stride(from: 0, to: bytes.count, by: 997) { bytes[i] = UInt8(truncatingIfNeeded: i / 997) }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        try await store.putFile("deep/segment.tar.gz", path: path)
+        #expect(try await store.head("deep/segment.tar.gz").size == bytes.count)
+        #expect(try await store.get("deep/segment.tar.gz") == bytes)
+        // Below the threshold: one PUT.
+        try Data(bytes.prefix(1000)).write(to: URL(fileURLWithPath: path))
+        try await store.putFile("small", path: path)
+        #expect(try await store.get("small") == Array(bytes.prefix(1000)))
+    }
+
     @Test("keys with spaces, unicode, + and = round-trip and list by prefix", .enabled(if: server != nil))
     func awkwardKeys() async throws {
         let store = try await Self.freshBucket("keys")

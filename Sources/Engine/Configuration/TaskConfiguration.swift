@@ -66,6 +66,12 @@ public struct TaskConfiguration: Sendable {
         public var authorization: Secret?
         public var createTable = false
         public var tarCompression: TarballCompression = .gzip
+        /// A controller request's time budget: this many seconds plus its body at
+        /// `minUploadBytesPerSecond` (so a gigabyte segment gets minutes, a schema call seconds).
+        public var timeoutSeconds = 60
+        public var minUploadBytesPerSecond = 4 << 20
+        /// Attempts per controller request (5xx answers and connection failures are retried).
+        public var attempts = 4
 
         public var customMirror: Mirror {
             Mirror(self, children: ["mode": mode, "outputDir": outputDir, "controllerUri": controllerUri.map(ObjectStoreURI.redacted) as Any,
@@ -173,6 +179,9 @@ public struct TaskConfiguration: Sendable {
             push.authorization = try reader.string("authorization").map(Secret.init)
             push.createTable = try reader.bool("createTable") ?? false
             push.tarCompression = try reader.choice("tarCompression", TarballCompression.self, default: .gzip)!
+            push.timeoutSeconds = try reader.int("timeoutSeconds") ?? push.timeoutSeconds
+            push.minUploadBytesPerSecond = try reader.int("minUploadBytesPerSecond") ?? push.minUploadBytesPerSecond
+            push.attempts = try reader.int("attempts") ?? push.attempts
             try reader.finish()
         }
         var pipeline = PipelineOptions()
@@ -235,6 +244,12 @@ public struct TaskConfiguration: Sendable {
             throw fail("\"segments.maxRowsPerSegment\" must be between 1 and 2147483646, not \(segments.maxRowsPerSegment)")
         }
         guard segments.maxBytesPerSegment >= 1 << 20 else { throw fail("\"segments.maxBytesPerSegment\" must be at least 1048576 (1 MiB)") }
+        guard push.timeoutSeconds >= 1, push.minUploadBytesPerSecond >= 1024, (1...20).contains(push.attempts) else {
+            throw fail("\"push.timeoutSeconds\" must be at least 1, \"push.minUploadBytesPerSecond\" at least 1024, \"push.attempts\" 1 to 20")
+        }
+        if let uri = push.controllerUri, !(uri.hasPrefix("http://") || uri.hasPrefix("https://")) {
+            throw fail("\"push.controllerUri\" must be an http:// or https:// URL")
+        }
         switch push.mode {
         case .local: break
         case .tar:

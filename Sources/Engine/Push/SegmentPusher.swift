@@ -31,6 +31,13 @@ public protocol SegmentPusher: Sendable {
     func prepare(schema: PinotSchema, first: SealedSegment) async throws
     /// Pushes one segment; returns once the target holds it durably.
     func push(_ segment: SealedSegment) async throws
+    /// The target table's OFFLINE config as Pinot's JSON, when the target has one: segments are
+    /// then built as it says (raw columns, inverted indexes, codecs, the time column).
+    func tableConfigJSON() async throws -> [UInt8]?
+}
+
+extension SegmentPusher {
+    public func tableConfigJSON() async throws -> [UInt8]? { nil }
 }
 
 /// The embedded default: each segment as `outputDir/<name>.tar.gz` (`.tar.zst` for zstd),

@@ -4,8 +4,8 @@ import Synchronization
 
 /// Process-wide HTTP clients, one per timeout setting, shared by every store and catalog
 /// client. They live as long as the process (like `HTTPClient.shared`), so no caller has to
-/// shut one down.
-enum HTTPClients {
+/// shut one down. Shared with the Pinot controller client.
+public enum HTTPClients {
     private struct Key: Hashable {
         var connect: Duration
         var read: Duration
@@ -13,7 +13,7 @@ enum HTTPClients {
 
     private static let clients = Mutex<[Key: HTTPClient]>([:])
 
-    static func client(connectTimeout: Duration, readTimeout: Duration) -> HTTPClient {
+    public static func client(connectTimeout: Duration, readTimeout: Duration) -> HTTPClient {
         clients.withLock { clients in
             let key = Key(connect: connectTimeout, read: readTimeout)
             if let client = clients[key] { return client }

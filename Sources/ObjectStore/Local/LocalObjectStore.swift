@@ -88,6 +88,28 @@ public struct LocalObjectStore: ObjectStore {
         }
     }
 
+    /// Copies the file in under a temporary name and renames it into place.
+    public func putFile(_ key: String, path source: String) async throws {
+        let path = try path(key)
+        let directory = (path as NSString).deletingLastPathComponent
+        let temporary = directory + "/." + ((path as NSString).lastPathComponent) + ".tmp-\(UInt32.random(in: 0...UInt32.max))"
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: source, toPath: temporary)
+            let fd = open(temporary, O_RDONLY)
+            if fd >= 0 { fsync(fd); close(fd) }
+            if rename(temporary, path) != 0 {
+                throw ObjectStoreError(.io, "rename failed: \(String(cString: strerror(errno)))", bucket: root, key: key)
+            }
+        } catch let error as ObjectStoreError {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw error
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw ObjectStoreError(.io, "copy failed: \(error.localizedDescription)", bucket: root, key: key)
+        }
+    }
+
     public func list(prefix: String) -> AsyncThrowingStream<ObjectInfo, any Error> {
         let root = self.root
         // Walk only below the prefix's deepest directory.

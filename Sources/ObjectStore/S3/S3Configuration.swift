@@ -13,6 +13,10 @@ public struct S3Configuration: Sendable {
     public var readTimeout: Duration
     /// `max-keys` for each listing page (nil: the server's default, 1,000 on S3).
     public var listPageSize: Int?
+    /// `putFile` uses a multipart upload for files larger than this.
+    public var multipartThreshold = 64 << 20
+    /// The size of each part of a multipart upload (at least 5 MiB, S3's minimum).
+    public var partSize = 16 << 20
 
     public init(
         bucket: String, region: String, credentials: AWSCredentials, endpoint: String? = nil, pathStyle: Bool = false,

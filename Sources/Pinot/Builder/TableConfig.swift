@@ -62,6 +62,25 @@ public struct TableConfig: Sendable {
         }
     }
 
+    /// The config without settings for columns `schema` lacks (a table config kept on a
+    /// controller can name columns a table no longer has); returns the dropped names too.
+    public func restricted(to schema: PinotSchema) -> (config: TableConfig, dropped: [String]) {
+        let names = Set(schema.fields.map(\.name))
+        var copy = self
+        var dropped = Set<String>()
+        dropped.formUnion(noDictionaryColumns.subtracting(names))
+        dropped.formUnion(invertedIndexColumns.subtracting(names))
+        copy.noDictionaryColumns = noDictionaryColumns.intersection(names)
+        copy.invertedIndexColumns = invertedIndexColumns.intersection(names).subtracting(copy.noDictionaryColumns)
+        copy.compression = compression.filter { names.contains($0.key) }
+        copy.targetChunkSize = targetChunkSize.filter { names.contains($0.key) }
+        if let time = timeColumn, !names.contains(time) {
+            copy.timeColumn = nil
+            dropped.insert(time)
+        }
+        return (copy, dropped.sorted())
+    }
+
     static func compressionCode(_ name: String) -> Int32? {
         switch name.uppercased() {
         case "PASS_THROUGH": 0
