@@ -54,5 +54,13 @@ let package = Package(
             path: "SegmentBuild",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "PushThroughput",
+            dependencies: [
+                .product(name: "Pinot", package: "main"),
+                .product(name: "ObjectStore", package: "main"),
+            ],
+            path: "PushThroughput"
+        ),
     ]
 )

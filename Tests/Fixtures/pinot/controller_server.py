@@ -176,6 +176,8 @@ class Handler(BaseHTTPRequestHandler):
     def _handle(self):
         path, _, query = self.path.partition("?")
         q = {k: v[0] for k, v in urllib.parse.parse_qs(query).items()}
+        if self.st.args.accept_any and path == "/v2/segments" and self.command == "POST":
+            return self._accept_any()
         body = self._read_body()
         status = 500
         try:
@@ -209,6 +211,20 @@ class Handler(BaseHTTPRequestHandler):
             if not path.startswith("/_control/"):
                 with self.st.lock:
                     self.st.log.append({"method": self.command, "path": self.path, "status": status, "bytes": len(body)})
+
+    def _accept_any(self):
+        """Benchmarks: the body streamed to a file in 1 MiB pieces, then deleted."""
+        remaining = int(self.headers.get("Content-Length") or 0)
+        target = os.path.join(self.st.data_dir, "upload-%d" % threading.get_ident())
+        with open(target, "wb") as fp:
+            while remaining > 0:
+                piece = self.rfile.read(min(remaining, 1 << 20))
+                if not piece:
+                    break
+                fp.write(piece)
+                remaining -= len(piece)
+        os.remove(target)
+        self._send(200, {"status": "accepted"})
 
     def _control(self, path, q):
         st = self.st
@@ -370,6 +386,8 @@ def main():
     parser.add_argument("--data-dir")
     parser.add_argument("--validator")
     parser.add_argument("--authorization")
+    parser.add_argument("--accept-any", action="store_true",
+                        help="benchmarks: stream uploads to disk unread and answer 200 (no table, tar or deep-store checks)")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     st = State(args)
