@@ -1,4 +1,6 @@
-"""Writes the decode benchmark's file set into Benchmarks/Data/ (not committed).
+"""Writes the benchmarks' file set into Benchmarks/Data/ (not committed).
+
+segment-10m.parquet: the segment-speed file (see segment_table_10m), 1,000,000-row row groups, snappy.
 
 Two files with the same 2,000,000 rows, one SNAPPY and one ZSTD, as pyarrow writes them by
 default (dictionary where it pays, 1 MiB pages, 1,000,000-row row groups):
@@ -72,9 +74,33 @@ def segment_table():
     })
 
 
+def segment_table_10m():
+    """10,000,000 rows × 8 columns, the shape of the segment-speed issue: int64 ids, millisecond
+    timestamps, 200k-distinct int64s, 16- and 200-value strings, a 1.6M-distinct string,
+    100k-distinct doubles, small int32s."""
+    rng = np.random.default_rng(10)
+    n = 10_000_000
+    cities = np.array([f"city-{i:02d}" for i in range(16)], dtype=object)
+    products = np.array([f"product-{i:03d}-{'x' * (i % 9)}" for i in range(200)], dtype=object)
+    return pa.table({
+        "id": pa.array(np.arange(n, dtype=np.int64)),
+        "ts": pa.array(1_760_000_000_000 + np.sort(rng.integers(0, 30 * 86_400_000, n)), pa.timestamp("ms", tz="UTC")),
+        "account": pa.array(rng.integers(0, 200_000, n) * 7919 + 10_000_000),
+        "city": pa.array(cities[rng.integers(0, 16, n)], pa.string()),
+        "product": pa.array(products[rng.integers(0, 200, n)], pa.string()),
+        "user": pa.array(np.char.add("user-", rng.integers(0, 1_600_000, n).astype(str)), pa.string()),
+        "price": pa.array(rng.integers(0, 100_000, n) / 100.0),
+        "quantity": pa.array(rng.integers(1, 12, n).astype(np.int32)),
+    })
+
+
 def main():
     out = os.path.join(HERE, "Data")
     os.makedirs(out, exist_ok=True)
+    segment10 = os.path.join(out, "segment-10m.parquet")
+    if not os.path.exists(segment10):
+        pq.write_table(segment_table_10m(), segment10, compression="snappy", row_group_size=1_000_000)
+    print(segment10, os.path.getsize(segment10), "bytes")
     segment = os.path.join(out, "segment-5m.parquet")
     pq.write_table(segment_table(), segment, compression="snappy", row_group_size=1_000_000)
     print(segment, os.path.getsize(segment), "bytes")

@@ -37,17 +37,22 @@ public struct SegmentCreation: Sendable {
         let schema = try await pinotSchema(first: first)
         let config = try tableConfig(schema)
         let builder = try SegmentBuilder(schema: schema, table: config)
+        if format == .parquet {
+            var rows = 0
+            for input in inputs {
+                rows += (try? await ParquetFileReader(source: try LocalFileReader(path: input), name: input).rowCount) ?? 0
+            }
+            builder.expect(rows: rows)
+        }
         for input in inputs {
             switch format {
             case .json: try appendJSONLines(input, schema: schema, to: builder)
             case .parquet:
                 let reader = try await ParquetFileReader(source: try LocalFileReader(path: input), name: input)
-                let fields = try reader.fieldIndices(nil)
                 for group in reader.metadata.rowGroups.indices {
-                    let batch = try await reader.readRowGroup(group, fields: fields)
                     do {
-                        try builder.add(batch: batch)
-                    } catch {
+                        try await ColumnwiseAppend.add(rowGroup: group, of: reader, to: builder, concurrency: concurrency)
+                    } catch let error as SegmentError {
                         throw EngineError(.schemaMismatch, error.message, file: input, rowGroup: group, column: error.column, underlying: error)
                     }
                 }

@@ -94,7 +94,7 @@ final class SegmentBuilderStage: @unchecked Sendable {
         while offset < batch.rowCount {
             let take = min(maxRows - builder.rowCount, perSlice, batch.rowCount - offset)
             do {
-                try builder.add(batch: batch, rows: offset..<(offset + take))
+                try await ConcurrentAppend.add(batch, rows: offset..<(offset + take), to: builder, concurrency: configuration.pipeline.buildConcurrency)
             } catch {
                 throw EngineError(.schemaMismatch, "a value does not fit the segment: \(error.message)", file: decoded.work.file.path,
                                   rowGroup: decoded.rowGroup, column: error.column, underlying: error)

@@ -140,3 +140,4 @@ enum FileWriting {
         }
     }
 }
+

@@ -4,9 +4,47 @@ import Columnar
 /// `metadata.properties` lines.
 struct BuiltColumn: Sendable {
     var name: String
-    var buffers: [(index: String, bytes: [UInt8])]
+    var buffers: [(index: String, buffer: IndexBuffer)]
     var metadata: MetadataWriter
     var raw: Bool
+}
+
+/// An index buffer: bytes built already, or — for the large, simple ones (a numeric dictionary,
+/// a sorted forward index) — a generator that writes them straight into `columns.psf` when the
+/// column's turn comes, so they are never held in memory whole.
+enum IndexBuffer: Sendable {
+    case bytes([UInt8])
+    case generated(size: Int, write: @Sendable (_ sink: (UnsafeRawBufferPointer) throws(SegmentError) -> Void) throws(SegmentError) -> Void)
+
+    var size: Int {
+        switch self {
+        case .bytes(let bytes): bytes.count
+        case .generated(let size, _): size
+        }
+    }
+
+    /// A generator writing `count` big-endian `UInt32` pairs or values, `chunk` at a time.
+    static func bigEndian(count: Int, width: Int, _ value: @escaping @Sendable (Int) -> UInt64) -> IndexBuffer {
+        .generated(size: count * width) { (sink) throws(SegmentError) in
+            var chunk = [UInt8](repeating: 0, count: 1 << 16)
+            var filled = 0
+            for i in 0..<count {
+                chunk.withUnsafeMutableBytes { out in
+                    if width == 4 {
+                        out.storeBytes(of: UInt32(truncatingIfNeeded: value(i)).bigEndian, toByteOffset: filled, as: UInt32.self)
+                    } else {
+                        out.storeBytes(of: value(i).bigEndian, toByteOffset: filled, as: UInt64.self)
+                    }
+                }
+                filled += width
+                if filled + width > chunk.count {
+                    try chunk.withBytes { (raw) throws(SegmentError) in try sink(UnsafeRawBufferPointer(rebasing: raw[0..<filled])) }
+                    filled = 0
+                }
+            }
+            if filled > 0 { try chunk.withBytes { (raw) throws(SegmentError) in try sink(UnsafeRawBufferPointer(rebasing: raw[0..<filled])) } }
+        }
+    }
 }
 
 extension ColumnStore {
@@ -16,19 +54,17 @@ extension ColumnStore {
     /// where configured, and the null value vector.
     consuming func build(docs: Int, table: TableConfig) throws(SegmentError) -> BuiltColumn {
         compact()
-        // Sorted order: `sorted[g]` is the local id of global id g; entries become global ids.
-        let sorted: [UInt32]?
-        if kind == .bytes {
-            sorted = DictionarySort.order(strings, type: spec.dataType)
-        } else {
-            sorted = DictionarySort.order(numbers)
-        }
+        // Sorted order: `sorted[g]` is the local id of global id g; ids become global ids.
+        let sorted: [UInt32]? = kind == .bytes ? DictionarySort.order(strings, type: spec.dataType) : DictionarySort.order(numbers)
+        let implicit = entries.isImplicit && sorted == nil && spec.singleValue
+        var ids: [UInt32] = implicit ? [] : entries.materialized()
+        entries = IdList()
         if let sorted {
             var rank = [UInt32](repeating: 0, count: sorted.count)
             for (global, local) in sorted.enumerated() { rank[Int(local)] = UInt32(global) }
-            entries.withUnsafeMutableBufferPointer { entries in
+            ids.withUnsafeMutableBufferPointer { ids in
                 rank.withUnsafeBufferPointer { rank in
-                    for i in entries.indices { entries[i] = rank[Int(entries[i])] }
+                    for i in ids.indices { ids[i] = rank[Int(ids[i])] }
                 }
             }
         }
@@ -39,37 +75,50 @@ extension ColumnStore {
         if table.dictionaryHeuristic, spec.singleValue, kind == .bytes, dictionary.count * 2 > docs {
             raw = raw || entryBytes >= 32 * max(docs, 1)
         }
-        let isSorted = spec.singleValue && entries.withUnsafeBufferPointer { ids in
+        let isSorted = spec.singleValue && (implicit || ids.withUnsafeBufferPointer { ids in
             ids.count < 2 || !(1..<ids.count).contains { ids[$0] < ids[$0 - 1] }
-        }
-        var buffers: [(String, [UInt8])] = []
-        var width = 0
+        })
+        if implicit && raw { ids = (0..<UInt32(docs)).map { $0 } }
+        var buffers: [(String, IndexBuffer)] = []
+        var metadata = MetadataWriter()
         if raw {
-            buffers.append(("forward_index", try rawForwardIndex(dictionary, table: table)))
+            buffers.append(("forward_index", .bytes(try rawForwardIndex(dictionary, ids: ids, table: table))))
+            try writeMetadata(&metadata, docs: docs, dictionary: dictionary, ids: ids, raw: raw, isSorted: isSorted, width: 0, bits: bits)
         } else {
-            let (bytes, dictionaryWidth) = dictionary.serialized()
-            width = dictionaryWidth
-            buffers.append(("dictionary", bytes))
+            if kind == .bytes {
+                let (bytes, width) = dictionary.serialized()
+                buffers.append(("dictionary", .bytes(bytes)))
+                try writeMetadata(&metadata, docs: docs, dictionary: dictionary, ids: ids, raw: raw, isSorted: isSorted, width: width, bits: bits)
+                // The distinct values are in the dictionary now: free them before the indexes.
+                strings.release()
+            } else {
+                // Numbers: the dictionary is written from the values when the column's turn comes.
+                buffers.append(("dictionary", dictionary.numberBuffer()))
+                try writeMetadata(&metadata, docs: docs, dictionary: dictionary, ids: ids, raw: raw, isSorted: isSorted, width: 0, bits: bits)
+            }
             if spec.singleValue {
-                buffers.append(("forward_index", isSorted ? IndexWriters.sortedForward(entries, cardinality: cardinality)
-                                                           : IndexWriters.fixedBitForward(entries, bits: bits)))
+                if implicit {
+                    buffers.append(("forward_index", .bigEndian(count: docs * 2, width: 4) { UInt64($0 / 2) }))
+                } else if isSorted {
+                    buffers.append(("forward_index", IndexWriters.sortedForward(ids, cardinality: cardinality)))
+                } else {
+                    buffers.append(("forward_index", .bytes(IndexWriters.fixedBitForward(ids, bits: bits))))
+                }
                 if table.invertedIndexColumns.contains(spec.name) && !isSorted {
-                    buffers.append(("inverted_index", IndexWriters.invertedIndex(entries: entries, rowStarts: nil, cardinality: cardinality)))
+                    buffers.append(("inverted_index", .bytes(IndexWriters.invertedIndex(entries: ids, rowStarts: nil, cardinality: cardinality))))
                 }
             } else {
-                buffers.append(("forward_index", IndexWriters.fixedBitMultiValue(entries: entries, rowStarts: rowStarts, bits: bits)))
+                buffers.append(("forward_index", .bytes(IndexWriters.fixedBitMultiValue(entries: ids, rowStarts: rowStarts, bits: bits))))
                 if table.invertedIndexColumns.contains(spec.name) {
-                    buffers.append(("inverted_index", IndexWriters.invertedIndex(entries: entries, rowStarts: rowStarts, cardinality: cardinality)))
+                    buffers.append(("inverted_index", .bytes(IndexWriters.invertedIndex(entries: ids, rowStarts: rowStarts, cardinality: cardinality))))
                 }
             }
         }
-        if !nulls.isEmpty { buffers.append(("nullvalue_vector", RoaringWriter.serialize(nulls))) }
-        var metadata = MetadataWriter()
-        try writeMetadata(&metadata, docs: docs, dictionary: dictionary, raw: raw, isSorted: isSorted, width: width, bits: bits)
+        if !nulls.isEmpty { buffers.append(("nullvalue_vector", .bytes(RoaringWriter.serialize(nulls)))) }
         return BuiltColumn(name: spec.name, buffers: buffers, metadata: metadata, raw: raw)
     }
 
-    private func rawForwardIndex(_ dictionary: SortedDistinct, table: TableConfig) throws(SegmentError) -> [UInt8] {
+    private func rawForwardIndex(_ dictionary: SortedDistinct, ids entries: [UInt32], table: TableConfig) throws(SegmentError) -> [UInt8] {
         let code = table.compression[spec.name] ?? (spec.role == .metric ? 0 : 3)
         let fixedWidth = StoredValue.fixedWidth(spec.dataType)
         if spec.singleValue, let width = fixedWidth {
@@ -91,7 +140,11 @@ extension ColumnStore {
         var scratch = ByteWriter()
         for row in 0..<rows {
             if spec.singleValue {
-                try dictionary.withBytes(Int(entries[row])) { (bytes) throws(SegmentError) in try writer.append(bytes) }
+                var failure: SegmentError?
+                dictionary.withBytes(Int(entries[row])) { bytes in
+                    do throws(SegmentError) { try writer.append(bytes) } catch { failure = error }
+                }
+                if let failure { throw failure }
                 continue
             }
             // A raw multi-value row (spec §8.2): count and values, or count, lengths and bytes.
@@ -113,7 +166,7 @@ extension ColumnStore {
     }
 
     private func writeMetadata(
-        _ m: inout MetadataWriter, docs: Int, dictionary: SortedDistinct, raw: Bool, isSorted: Bool, width: Int, bits: Int
+        _ m: inout MetadataWriter, docs: Int, dictionary: SortedDistinct, ids entries: [UInt32], raw: Bool, isSorted: Bool, width: Int, bits: Int
     ) throws(SegmentError) {
         let key = "column.\(spec.name)."
         let columnType = spec.role == .dimension ? "DIMENSION" : spec.role == .metric ? "METRIC" : "DATE_TIME"
@@ -190,15 +243,15 @@ extension ColumnStore {
 struct SortedDistinct {
     let kind: ColumnStore.Kind
     let type: PinotDataType
-    let numbers: [UInt64]
-    let strings: DistinctBytes
+    let numbers: NumberTable
+    let strings: BytesTable
     /// Global id → local id; nil when local ids are already in order.
     let sorted: [UInt32]?
 
     init(store: borrowing ColumnStore, sorted: [UInt32]?) {
         kind = store.kind
         type = store.spec.dataType
-        numbers = store.kind == .bytes ? [] : store.numbers.values
+        numbers = store.numbers
         strings = store.strings
         self.sorted = sorted
     }
@@ -207,20 +260,14 @@ struct SortedDistinct {
 
     @inline(__always) private func local(_ global: Int) -> Int { sorted.map { Int($0[global]) } ?? global }
 
-    @inline(__always) func bits(_ global: Int) -> UInt64 { numbers[local(global)] }
+    @inline(__always) func bits(_ global: Int) -> UInt64 { numbers.value(local(global)) }
 
     func length(_ global: Int) -> Int {
         kind == .bytes ? strings.length(local(global)) : (kind == .int32 || kind == .float32 ? 4 : 8)
     }
 
-    func withBytes<R, E: Error>(_ global: Int, _ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        let id = local(global)
-        let range = strings.offsets[id]..<strings.offsets[id + 1]
-        var result: Result<R, E>!
-        strings.data.withUnsafeBytes { raw in
-            do throws(E) { result = .success(try body(UnsafeRawBufferPointer(rebasing: raw[range]))) } catch { result = .failure(error) }
-        }
-        return try result.get()
+    func withBytes<R>(_ global: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try strings.withBytes(local(global), body)
     }
 
     func cell(_ global: Int) -> StoredCell {
@@ -233,31 +280,43 @@ struct SortedDistinct {
         }
     }
 
-    var isASCII: Bool { !strings.data.contains { $0 >= 0x80 } }
+    var isASCII: Bool { strings.withStorage { data, _ in !data.contains { $0 >= 0x80 } } }
+
+    /// A numeric dictionary (spec §5.1, big-endian values in order), generated when written.
+    func numberBuffer() -> IndexBuffer {
+        let numbers = self.numbers, sorted = self.sorted
+        let width = kind == .int32 || kind == .float32 ? 4 : 8
+        return .bigEndian(count: count, width: width) { global in numbers.value(sorted.map { Int($0[global]) } ?? global) }
+    }
 
     /// The dictionary buffer (spec §5.1): fixed-width big-endian numbers; NUL-padded
     /// fixed-width STRING/JSON; BYTES and BIG_DECIMAL fixed-width when all values have one
     /// length, else the var-length layout. Returns the bytes and the entry width.
     func serialized() -> (bytes: [UInt8], width: Int) {
         switch kind {
-        case .int32, .float32:
-            var writer = ByteWriter(capacity: count * 4)
-            for g in 0..<count { writer.int32(Int32(truncatingIfNeeded: bits(g))) }
-            return (writer.bytes, 0)
-        case .int64, .float64:
-            var writer = ByteWriter(capacity: count * 8)
-            for g in 0..<count { writer.int64(Int64(bitPattern: bits(g))) }
-            return (writer.bytes, 0)
+        case .int32, .float32, .int64, .float64:
+            let size = kind == .int32 || kind == .float32 ? 4 : 8
+            var out = [UInt8](repeating: 0, count: count * size)
+            out.withUnsafeMutableBytes { dst in
+                numbers.withValues { values in
+                    for g in 0..<count {
+                        let value = values[local(g)]
+                        if size == 4 { dst.storeBytes(of: UInt32(truncatingIfNeeded: value).bigEndian, toByteOffset: g * 4, as: UInt32.self) }
+                        else { dst.storeBytes(of: value.bigEndian, toByteOffset: g * 8, as: UInt64.self) }
+                    }
+                }
+            }
+            return (out, 0)
         case .bytes:
             let width = strings.longest
             let uniform = (0..<count).allSatisfy { strings.length($0) == width }
             if type == .string || type == .json || uniform {
                 var out = [UInt8](repeating: 0, count: count * width)
                 out.withUnsafeMutableBytes { dst in
-                    strings.data.withUnsafeBytes { src in
+                    strings.withStorage { src, offsets in
                         for g in 0..<count {
                             let id = local(g)
-                            let start = strings.offsets[id], length = strings.offsets[id + 1] - start
+                            let start = offsets[id], length = offsets[id + 1] - start
                             if length > 0 { (dst.baseAddress! + g * width).copyMemory(from: src.baseAddress! + start, byteCount: length) }
                         }
                     }

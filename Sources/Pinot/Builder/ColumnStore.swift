@@ -1,15 +1,16 @@
 import Columnar
 
 /// One column's values while a segment is being built, without an object per row: each entry's
-/// id into the column's distinct values (``DistinctNumbers`` or ``DistinctBytes``), the docs that
-/// were null, and for multi-value columns where each row's entries start. A single-value column
-/// has one entry per doc; a multi-value column its rows' values back to back (a null or empty row
-/// holds the one default value Pinot stores for it).
+/// id into the column's distinct values (``NumberTable`` or ``BytesTable``) in an ``IdList``,
+/// the docs that were null, and for multi-value columns where each row's entries start. A
+/// single-value column has one entry per doc; a multi-value column its rows' values back to
+/// back (a null or empty row holds the one default value Pinot stores for it).
 ///
-/// Values arrive a vector at a time from `Columnar` columns (typed loops with Pinot's value rules
-/// applied in bulk; a Parquet dictionary's entries go through the rules once and rows take their
-/// ids), or one `Value` at a time from JSON rows.
-struct ColumnStore: Sendable {
+/// Values arrive a vector at a time from `Columnar` columns: typed loops over raw memory with
+/// Pinot's value rules applied in bulk, ids written into a reused scratch buffer; a Parquet
+/// dictionary's entries go through the rules once and rows take their ids. JSON rows arrive one
+/// `Value` at a time.
+struct ColumnStore: @unchecked Sendable {
     enum Kind: Sendable { case int32, int64, float32, float64, bytes }
 
     let spec: PinotFieldSpec
@@ -18,9 +19,9 @@ struct ColumnStore: Sendable {
     /// For LONG/INT date-time fields whose unit is not milliseconds: timestamp columns (epoch
     /// milliseconds in the column model) are converted into that unit.
     let timestampConversion: TimeFormat?
-    private(set) var numbers: DistinctNumbers
-    private(set) var strings = DistinctBytes()
-    var entries: [UInt32] = []
+    let numbers: NumberTable
+    let strings = BytesTable()
+    var entries = IdList()
     var rowStarts: [UInt32] = [0]
     var nulls: [UInt32] = []
     private(set) var docs = 0
@@ -29,6 +30,7 @@ struct ColumnStore: Sendable {
     private(set) var needsCompaction = false
     /// Every entry's byte length summed (variable-width columns): what a raw forward index holds.
     private(set) var entryBytes = 0
+    private var scratch: [UInt32] = []
 
     static let null = UInt32.max
 
@@ -42,7 +44,7 @@ struct ColumnStore: Sendable {
         case .double: kind = .float64
         default: kind = .bytes
         }
-        numbers = DistinctNumbers(order: kind == .float32 ? .float32 : kind == .float64 ? .float64 : .signed)
+        numbers = NumberTable(order: kind == .float32 ? .float32 : kind == .float64 ? .float64 : .signed)
         if spec.role == .dateTime, spec.dataType == .long || spec.dataType == .int,
            let format = spec.format.flatMap(TimeFormat.init), !format.isMilliseconds {
             timestampConversion = format
@@ -53,9 +55,17 @@ struct ColumnStore: Sendable {
 
     var distinctCount: Int { kind == .bytes ? strings.count : numbers.count }
 
+    /// Tells the store how many rows (and, for multi-value columns, roughly entries) to expect,
+    /// so storage is reserved once instead of grown with slack.
+    mutating func expect(rows: Int) {
+        entries.expected = rows
+        numbers.limit = rows + 1
+        strings.limit = rows + 1
+    }
+
     /// Memory held, for sealing by a byte target.
     var estimatedBytes: Int {
-        entries.capacity * 4 + rowStarts.capacity * 4 + nulls.capacity * 4
+        entries.estimatedBytes + rowStarts.capacity * 4 + nulls.capacity * 4 + scratch.capacity * 4
             + (kind == .bytes ? strings.estimatedBytes : numbers.estimatedBytes)
     }
 
@@ -68,14 +78,14 @@ struct ColumnStore: Sendable {
 
     // MARK: ids
 
-    @inline(__always)
+    /// The id of one stored value.
     mutating func id(of cell: StoredCell) -> UInt32 {
         switch cell {
-        case .int(let v): numbers.id(of: UInt64(bitPattern: Int64(v)))
-        case .long(let v): numbers.id(of: UInt64(bitPattern: v))
-        case .float(let bits): numbers.id(of: UInt64(bits))
-        case .double(let bits): numbers.id(of: bits)
-        case .bytes(let b): strings.id(of: b)
+        case .int(let v): return numbers.id(of: UInt64(bitPattern: Int64(v)))
+        case .long(let v): return numbers.id(of: UInt64(bitPattern: v))
+        case .float(let bits): return numbers.id(of: UInt64(bits))
+        case .double(let bits): return numbers.id(of: bits)
+        case .bytes(let b): return strings.insert(b)
         }
     }
 
@@ -97,7 +107,14 @@ struct ColumnStore: Sendable {
                 try append(items.first ?? .null)
                 return
             }
-            try appendDoc(try rules.stored(value).map { id(of: $0) } ?? Self.null)
+            var id = try rules.stored(value).map { self.id(of: $0) } ?? Self.null
+            if id == Self.null {
+                id = try defaultValueId()
+                nulls.append(UInt32(docs))
+            }
+            entries.append(id, distinct: distinctCount)
+            if kind == .bytes { entryBytes += strings.length(Int(id)) }
+            docs += 1
             return
         }
         let items: [Value]
@@ -108,209 +125,130 @@ struct ColumnStore: Sendable {
         }
         var row: [UInt32] = []
         for item in items { if let cell = try rules.stored(item) { row.append(id(of: cell)) } }
-        try appendRow(row)
+        try appendRows(flat: row, lengths: [row.count])
     }
 
     /// Appends rows `rows` of a column vector.
     mutating func append(column: Column, rows: Range<Int>) throws(SegmentError) {
+        guard rows.lowerBound >= 0, rows.upperBound <= column.count else {
+            throw SegmentError(.invalidValue, "rows \(rows) lie outside the column's \(column.count) values", column: spec.name)
+        }
         if spec.singleValue {
             if case .list = column.storage {
                 for row in rows { try append(column.value(at: row)) }
                 return
             }
-            let ids = try ids(of: column, rows: rows)
-            entries.reserveCapacity(entries.count + ids.count)
-            for id in ids { try appendDoc(id) }
+            try appendSingle(column, rows: rows)
             return
         }
         guard case .list(let offsets, let child) = column.storage else {
             for row in rows { try append(column.value(at: row)) }
             return
         }
-        guard rows.lowerBound >= 0, rows.upperBound < offsets.count else {
+        guard rows.upperBound < offsets.count else {
             throw SegmentError(.invalidValue, "list offsets do not cover rows \(rows)", column: spec.name)
         }
         let first = Int(offsets[rows.lowerBound]), last = Int(offsets[rows.upperBound])
         guard first >= 0, first <= last, last <= child.count else {
             throw SegmentError(.invalidValue, "list offsets \(first)..<\(last) lie outside the \(child.count) elements", column: spec.name)
         }
-        let elementIds = try ids(of: child, rows: first..<last)
-        var row: [UInt32] = []
+        var elementIds = [UInt32](repeating: 0, count: last - first)
+        try elementIds.withUnsafeMutableBufferPointer { (out) throws(SegmentError) in try fill(child, rows: first..<last, into: out) }
+        // Each row: its non-null elements.
+        var lengths: [Int] = []
+        lengths.reserveCapacity(rows.count)
+        var kept: [UInt32] = []
+        kept.reserveCapacity(elementIds.count)
         for index in rows {
-            row.removeAll(keepingCapacity: true)
+            let before = kept.count
             if column.validity?.isValid(index) ?? true {
                 let start = Int(offsets[index]), end = Int(offsets[index + 1])
                 guard start >= first, start <= end, end <= last else {
                     throw SegmentError(.invalidValue, "list offsets are not ascending at row \(index)", column: spec.name)
                 }
-                for element in start..<end where elementIds[element - first] != Self.null { row.append(elementIds[element - first]) }
+                for element in start..<end where elementIds[element - first] != Self.null { kept.append(elementIds[element - first]) }
             }
-            try appendRow(row)
+            lengths.append(kept.count - before)
         }
+        try appendRows(flat: kept, lengths: lengths)
     }
 
-    @inline(__always)
-    private mutating func appendDoc(_ id: UInt32) throws(SegmentError) {
-        if id == Self.null {
-            entries.append(try defaultValueId())
-            nulls.append(UInt32(docs))
-        } else {
-            entries.append(id)
+    /// Multi-value rows: `flat` holds their ids back to back, `lengths` each row's count (an
+    /// empty row is stored as `[default]` and marked null).
+    private mutating func appendRows(flat: [UInt32], lengths: [Int]) throws(SegmentError) {
+        let total = flat.count
+        var stored: [UInt32] = []
+        stored.reserveCapacity(total + lengths.count)
+        var position = 0
+        for length in lengths {
+            if length == 0 {
+                stored.append(try defaultValueId())
+                nulls.append(UInt32(docs))
+            } else {
+                stored.append(contentsOf: flat[position..<(position + length)])
+                position += length
+            }
+            docs += 1
+            guard entries.count + stored.count < Int(UInt32.max) else {
+                throw SegmentError(.invalidValue, "more than 4 billion multi-value entries in one segment", column: spec.name)
+            }
+            rowStarts.append(UInt32(entries.count + stored.count))
         }
-        if kind == .bytes { entryBytes += strings.length(Int(entries[entries.count - 1])) }
-        docs += 1
+        if kind == .bytes { for id in stored { entryBytes += strings.length(Int(id)) } }
+        stored.withUnsafeBufferPointer { entries.append($0, distinct: distinctCount) }
     }
 
-    /// One multi-value row; an empty one is stored as `[default]` and marked null.
-    private mutating func appendRow(_ ids: [UInt32]) throws(SegmentError) {
-        if ids.isEmpty {
-            entries.append(try defaultValueId())
-            nulls.append(UInt32(docs))
-        } else {
-            entries.append(contentsOf: ids)
+    /// Single-value rows: ids into the reused scratch buffer, nulls replaced by the default.
+    private mutating func appendSingle(_ column: Column, rows: Range<Int>) throws(SegmentError) {
+        let n = rows.count
+        if scratch.count < n { scratch = [UInt32](repeating: 0, count: n) }
+        var buffer = scratch
+        scratch = []
+        defer { scratch = buffer }
+        try buffer.withUnsafeMutableBufferPointer { (all) throws(SegmentError) in
+            let out = UnsafeMutableBufferPointer(rebasing: all[0..<n])
+            try fill(column, rows: rows, into: out)
+            for k in 0..<n where out[k] == Self.null {
+                out[k] = try defaultValueId()
+                nulls.append(UInt32(docs + k))
+            }
+            if kind == .bytes {
+                var bytes = 0
+                for id in out { bytes &+= strings.length(Int(id)) }
+                entryBytes += bytes
+            }
+            entries.append(UnsafeBufferPointer(out), distinct: distinctCount)
         }
-        if kind == .bytes {
-            for id in entries[Int(rowStarts[rowStarts.count - 1])...] { entryBytes += strings.length(Int(id)) }
-        }
-        guard entries.count < Int(UInt32.max) else {
-            throw SegmentError(.invalidValue, "more than 4 billion multi-value entries in one segment", column: spec.name)
-        }
-        rowStarts.append(UInt32(entries.count))
-        docs += 1
+        docs += n
     }
 
     /// Takes back every doc from `count` on (a file whose later row groups failed to decode).
     mutating func truncate(docs count: Int) {
         guard count < docs else { return }
         if spec.singleValue {
-            entries.removeLast(entries.count - count)
+            entries.truncate(to: count)
         } else {
-            entries.removeLast(entries.count - Int(rowStarts[count]))
+            entries.truncate(to: Int(rowStarts[count]))
             rowStarts.removeLast(rowStarts.count - count - 1)
         }
         while let last = nulls.last, Int(last) >= count { nulls.removeLast() }
         docs = count
         needsCompaction = true
-        if kind == .bytes { entryBytes = entries.reduce(0) { $0 + strings.length(Int($1)) } }
+        if kind == .bytes {
+            var bytes = 0
+            for i in 0..<entries.count { bytes += strings.length(Int(entries[i])) }
+            entryBytes = bytes
+        }
     }
 
     /// Drops distinct values no entry refers to (after ``truncate(docs:)``).
     mutating func compact() {
         guard needsCompaction else { return }
         var used = [Bool](repeating: false, count: distinctCount)
-        for id in entries { used[Int(id)] = true }
+        for i in 0..<entries.count { used[Int(entries[i])] = true }
         let remap = kind == .bytes ? strings.compact(keep: used) : numbers.compact(keep: used)
-        for i in entries.indices { entries[i] = remap[Int(entries[i])] }
+        entries.remap(remap, distinct: distinctCount)
         if let id = defaultId { defaultId = remap[Int(id)] == .max ? nil : remap[Int(id)] }
         needsCompaction = false
-    }
-}
-
-extension ColumnStore {
-    /// Each slot's id among the distinct values, or ``null`` when the slot is null or Pinot's
-    /// rules make it null (NaN), for `rows` of `column`; slots `include` marks false are not
-    /// looked at (``null``): entries of a Parquet dictionary that no row refers to.
-    mutating func ids(of column: Column, rows: Range<Int>, include: [Bool]? = nil) throws(SegmentError) -> [UInt32] {
-        guard rows.lowerBound >= 0, rows.upperBound <= column.count else {
-            throw SegmentError(.invalidValue, "rows \(rows) lie outside the column's \(column.count) values", column: spec.name)
-        }
-        var out: [UInt32] = []
-        out.reserveCapacity(rows.count)
-        let validity = column.validity
-        @inline(__always) func valid(_ row: Int) -> Bool { (include?[row] ?? true) && (validity?.isValid(row) ?? true) }
-        let type = spec.dataType
-        switch column.storage {
-        case .dictionary(let values, let indices):
-            var referenced = [Bool](repeating: false, count: values.count)
-            for row in rows where valid(row) {
-                let index = Int(indices[row])
-                guard index >= 0, index < values.count else {
-                    throw SegmentError(.invalidValue, "dictionary index \(index) at row \(row) is outside the \(values.count) entries", column: spec.name)
-                }
-                referenced[index] = true
-            }
-            let dictionary = try ids(of: Column(type: column.type, storage: values), rows: 0..<values.count, include: referenced)
-            for row in rows { out.append(valid(row) ? dictionary[Int(indices[row])] : Self.null) }
-        case .int32(let values) where type == .int || ((type == .long || type == .timestamp) && column.type != .timestamp):
-            for row in rows { out.append(valid(row) ? numbers.id(of: UInt64(bitPattern: Int64(values[row]))) : Self.null) }
-        case .int64(let values) where (type == .long || type == .timestamp) && (timestampConversion == nil || column.type != .timestamp):
-            for row in rows { out.append(valid(row) ? numbers.id(of: UInt64(bitPattern: values[row])) : Self.null) }
-        case .int64(let values) where column.type == .timestamp && timestampConversion != nil:
-            let format = timestampConversion!
-            for row in rows {
-                guard valid(row) else { out.append(Self.null); continue }
-                guard let converted = format.value(fromMillis: values[row]),
-                      type == .long || Int32(exactly: converted) != nil else {
-                    throw SegmentError(.invalidValue, "timestamp \(values[row]) ms does not fit the column's \(spec.format ?? "") \(type.rawValue) values", column: spec.name)
-                }
-                out.append(numbers.id(of: UInt64(bitPattern: converted)))
-            }
-        case .boolean(let values) where type == .boolean || type == .int:
-            for row in rows { out.append(valid(row) ? numbers.id(of: values[row] ? 1 : 0) : Self.null) }
-        case .float32(let values) where type == .float:
-            for row in rows {
-                let v = values[row]
-                out.append(valid(row) && !v.isNaN ? numbers.id(of: UInt64((v == 0 ? 0 : v).bitPattern)) : Self.null)
-            }
-        case .float32(let values) where type == .double:
-            for row in rows {
-                let v = Double(values[row])
-                out.append(valid(row) && !v.isNaN ? numbers.id(of: (v == 0 ? 0 : v).bitPattern) : Self.null)
-            }
-        case .float64(let values) where type == .double:
-            for row in rows {
-                let v = values[row]
-                out.append(valid(row) && !v.isNaN ? numbers.id(of: (v == 0 ? 0 : v).bitPattern) : Self.null)
-            }
-        case .byteArrays(let arrays) where type == .string && column.type == .string:
-            let limit = rules.maxLength
-            try arrays.data.withBytes { (raw) throws(SegmentError) in
-                for row in rows {
-                    guard valid(row) else { out.append(Self.null); continue }
-                    let range = arrays.range(row)
-                    if range.count > limit {
-                        guard let cell = try rules.stored(.string(arrays.string(at: row))) else { out.append(Self.null); continue }
-                        out.append(id(of: cell))
-                    } else {
-                        out.append(strings.id(of: UnsafeRawBufferPointer(rebasing: raw[range])))
-                    }
-                }
-            }
-        case .byteArrays(let arrays) where type == .bytes && column.type == .bytes:
-            arrays.data.withUnsafeBytes { raw in
-                for row in rows {
-                    out.append(valid(row) ? strings.id(of: UnsafeRawBufferPointer(rebasing: raw[arrays.range(row)])) : Self.null)
-                }
-            }
-        case .byteArrays(let arrays) where type == .json && column.type == .json:
-            // Normalise each distinct text once: rows first map to their raw text's id.
-            var raw = DistinctBytes()
-            var rawIds: [UInt32] = []
-            rawIds.reserveCapacity(rows.count)
-            arrays.data.withUnsafeBytes { bytes in
-                for row in rows {
-                    rawIds.append(valid(row) ? raw.id(of: UnsafeRawBufferPointer(rebasing: bytes[arrays.range(row)])) : Self.null)
-                }
-            }
-            var normalized: [UInt32] = []
-            normalized.reserveCapacity(raw.count)
-            for entry in 0..<raw.count {
-                let text = String(decoding: raw.bytes(entry), as: UTF8.self)
-                normalized.append(try rules.stored(.json(text)).map { id(of: $0) } ?? Self.null)
-            }
-            for rawId in rawIds { out.append(rawId == Self.null ? Self.null : normalized[Int(rawId)]) }
-        default:
-            for row in rows {
-                guard include?[row] ?? true else { out.append(Self.null); continue }
-                let value = column.value(at: row)
-                if case .list(let items) = value, spec.singleValue {
-                    guard items.count <= 1 else { throw SegmentError(.invalidValue, "a list of \(items.count) values for a single-value column", column: spec.name) }
-                    out.append(try items.first.flatMap { (item) throws(SegmentError) in try rules.stored(item) }.map { id(of: $0) } ?? Self.null)
-                    continue
-                }
-                out.append(try rules.stored(value).map { id(of: $0) } ?? Self.null)
-            }
-        }
-        return out
     }
 }

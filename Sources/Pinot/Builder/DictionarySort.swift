@@ -3,53 +3,76 @@
 /// prefix keys and then a comparison of raw memory only among values sharing a prefix.
 enum DictionarySort {
     /// The local ids of `numbers` in ascending Java order; nil when they are already in order.
-    static func order(_ numbers: DistinctNumbers) -> [UInt32]? {
+    static func order(_ numbers: NumberTable) -> [UInt32]? {
         if numbers.isSortedRun { return nil }
-        var keys = numbers.values.map { numbers.order.key($0) }
+        var keys = numbers.withValues { values in values.map { numbers.order.key($0) } }
         var ids = (0..<UInt32(keys.count)).map { $0 }
         RadixSort.sort(keys: &keys, payload: &ids)
         return ids
     }
 
     /// The local ids of `strings` in ascending Java order for `type`: UTF-16 code-unit order for
-    /// STRING and JSON, unsigned byte order for BYTES, numeric order for BIG_DECIMAL.
-    static func order(_ strings: DistinctBytes, type: PinotDataType) -> [UInt32] {
+    /// STRING and JSON, unsigned byte order for BYTES, numeric order for BIG_DECIMAL. A radix sort
+    /// of 8-byte keys, repeated on the next 8 bytes within each run of equal keys (values sharing
+    /// long prefixes, `user-1234…`), and raw-memory comparisons only within small runs.
+    static func order(_ strings: BytesTable, type: PinotDataType) -> [UInt32] {
         if type == .bigDecimal { return decimalOrder(strings) }
         let map = type == .string || type == .json ? UTF16Order.table : UTF16Order.identity
         let count = strings.count
         var ids = (0..<UInt32(count)).map { $0 }
         guard count > 1 else { return ids }
-        strings.data.withUnsafeBytes { data in
-            strings.offsets.withUnsafeBufferPointer { offsets in
-                map.withUnsafeBufferPointer { map in
-                    var keys = [UInt64](repeating: 0, count: count)
-                    for id in 0..<count {
-                        keys[id] = UTF16Order.prefixKey(data.baseAddress, offsets[id], offsets[id + 1] - offsets[id], map: map)
-                    }
-                    RadixSort.sort(keys: &keys, payload: &ids)
-                    // Values sharing a prefix key: compare the bytes themselves.
-                    ids.withUnsafeMutableBufferPointer { ids in
-                        var start = 0
-                        while start < count {
-                            var end = start + 1
-                            while end < count && keys[end] == keys[start] { end += 1 }
-                            if end - start > 1 {
-                                var run = UnsafeMutableBufferPointer(rebasing: ids[start..<end])
-                                run.sort { a, b in
-                                    let oa = offsets[Int(a)], ob = offsets[Int(b)]
-                                    return UTF16Order.less(data.baseAddress, oa, offsets[Int(a) + 1] - oa, ob, offsets[Int(b) + 1] - ob, map: map)
-                                }
-                            }
-                            start = end
-                        }
-                    }
+        strings.withStorage { data, offsets in
+            map.withUnsafeBufferPointer { map in
+                ids.withUnsafeMutableBufferPointer { ids in
+                    sortRun(ids, depth: 0, data: data, offsets: offsets, map: map)
                 }
             }
         }
         return ids
     }
 
-    private static func decimalOrder(_ strings: DistinctBytes) -> [UInt32] {
+    /// Sorts `run` (ids whose first `depth` bytes are equal).
+    private static func sortRun(_ run: UnsafeMutableBufferPointer<UInt32>, depth: Int, data: UnsafeRawBufferPointer,
+                                offsets: UnsafeBufferPointer<Int>, map: UnsafeBufferPointer<UInt8>) {
+        @inline(__always) func length(_ id: UInt32) -> Int { offsets[Int(id) + 1] - offsets[Int(id)] }
+        func compareSort(_ run: UnsafeMutableBufferPointer<UInt32>) {
+            var run = run
+            run.sort { a, b in
+                let oa = offsets[Int(a)], ob = offsets[Int(b)]
+                return UTF16Order.less(data.baseAddress, oa, length(a), ob, length(b), map: map)
+            }
+        }
+        if run.count <= 32 || run.allSatisfy({ length($0) <= depth }) {
+            compareSort(run)
+            return
+        }
+        var keys = run.map { id -> UInt64 in
+            let offset = offsets[Int(id)]
+            let remaining = length(id) - depth
+            return remaining <= 0 ? 0 : UTF16Order.prefixKey(data.baseAddress, offset + depth, remaining, map: map)
+        }
+        var payload = Array(run)
+        RadixSort.sort(keys: &keys, payload: &payload)
+        for i in 0..<run.count { run[i] = payload[i] }
+        var start = 0
+        while start < run.count {
+            var end = start + 1
+            while end < run.count && keys[end] == keys[start] { end += 1 }
+            if end - start > 1 {
+                let sub = UnsafeMutableBufferPointer(rebasing: run[start..<end])
+                // Equal 8-byte windows: values that ended inside this window tie only with equal
+                // values padded by zeros; the comparison sort settles those by length.
+                if sub.contains(where: { length($0) < depth + 8 }) {
+                    compareSort(sub)
+                } else {
+                    sortRun(sub, depth: depth + 8, data: data, offsets: offsets, map: map)
+                }
+            }
+            start = end
+        }
+    }
+
+    private static func decimalOrder(_ strings: BytesTable) -> [UInt32] {
         let values: [(Int128, Int)] = (0..<strings.count).map { id in
             if case .decimal(let unscaled, let scale)? = try? StoredValue.decodeVariable(.bigDecimal, strings.bytes(id)[...]) {
                 return (unscaled, scale)

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A column's distinct fixed-width values (INT, LONG, FLOAT, DOUBLE as bit patterns) with ids in
 /// insertion order: the first step of a dictionary, so that sorting and comparing happen once per
 /// distinct value, never per row.
@@ -5,82 +9,146 @@
 /// Values that arrive in non-decreasing Java order (ids, timestamps) need no hashing at all: the
 /// table stays in "sorted run" mode, where a value equal to the last one gets its id and a larger
 /// one a new id, until a smaller value arrives and the hash table is built from what is there.
-struct DistinctNumbers {
-    /// Bit patterns by id (INT sign-extended to 64 bits, FLOAT's 32 bits in the low half).
-    private(set) var values: [UInt64] = []
-    /// Open addressing, linear probing: 0 is empty, else id + 1. Empty while in sorted-run mode.
-    private var slots: [UInt32] = []
-    private var mask = 0
-    /// True while every value so far came in non-decreasing order: `values` is then sorted.
-    private(set) var isSortedRun = true
+///
+/// Storage is managed by hand (raw buffers grown with `realloc` on the rare insert that finds them
+/// full), so ``id(of:)`` runs on raw pointers. Not thread-safe; a column owns its table.
+final class NumberTable: @unchecked Sendable {
     let order: NumberOrder
+    private(set) var count = 0
+    private var capacity = 0
+    private var values: UnsafeMutablePointer<UInt64>
+    /// Open addressing, linear probing: 0 is empty, else id + 1. Unused while in sorted-run mode.
+    private var slots: UnsafeMutablePointer<UInt32>?
+    private var slotMask = 0
+    private var lastKey: UInt64 = 0
+    /// True while every value so far came in non-decreasing order: the values are then sorted.
+    private(set) var isSortedRun = true
+    /// The most values the table will hold (the segment's expected rows): growth stops there.
+    var limit = Int.max
 
-    init(order: NumberOrder) { self.order = order }
+    init(order: NumberOrder) {
+        self.order = order
+        values = Self.grow(nil, to: 16)
+        capacity = 16
+    }
 
-    var count: Int { values.count }
+    deinit {
+        free(values)
+        slots?.deallocate()
+    }
+
+    /// `realloc`: large buffers grow in place where the heap allows, without a copy.
+    static func grow<T>(_ pointer: UnsafeMutablePointer<T>?, to count: Int) -> UnsafeMutablePointer<T> {
+        guard let raw = realloc(pointer, count * MemoryLayout<T>.stride) else { fatalError("out of memory growing a column to \(count) values") }
+        return raw.assumingMemoryBound(to: T.self)
+    }
+
+    /// Frees the values and the hash table once the column's dictionary is written.
+    func release() {
+        free(values)
+        values = Self.grow(nil, to: 1)
+        capacity = 1
+        count = 0
+        slots?.deallocate()
+        slots = nil
+        isSortedRun = true
+    }
+
+    /// Grows the values (and the hash table in hash mode) when full.
+    @inline(never)
+    private func growForInsert() {
+        if count == capacity {
+            let grown = Swift.max(count + 1, Swift.min(Swift.max(capacity + capacity / 2, 16), limit))
+            values = Self.grow(values, to: grown)
+            capacity = grown
+        }
+        if !isSortedRun && (count + 1) * 2 > slotMask + 1 { rebuildSlots(for: (count + 1) * 2) }
+    }
 
     /// The id of `bits`, inserting it when new.
     @inline(__always)
-    mutating func id(of bits: UInt64) -> UInt32 {
+    func id(of bits: UInt64) -> UInt32 {
         if isSortedRun {
-            guard let last = values.last else {
-                values.append(bits)
-                return 0
+            let key = order.key(bits)
+            if count > 0 {
+                if key == lastKey { return UInt32(count - 1) }
+                if key < lastKey {
+                    leaveSortedRun()
+                    return hashedId(bits)
+                }
             }
-            if last == bits { return UInt32(values.count - 1) }
-            if order.key(bits) > order.key(last) {
-                values.append(bits)
-                return UInt32(values.count - 1)
-            }
-            leaveSortedRun()
+            if count == capacity { growForInsert() }
+            values[count] = bits
+            lastKey = key
+            count += 1
+            return UInt32(count - 1)
         }
-        var slot = Int(truncatingIfNeeded: Self.hash(bits)) & mask
+        return hashedId(bits)
+    }
+
+    @inline(__always)
+    private func hashedId(_ bits: UInt64) -> UInt32 {
+        let slots = self.slots.unsafelyUnwrapped
+        var slot = Int(truncatingIfNeeded: Self.hash(bits)) & slotMask
         while true {
             let entry = slots[slot]
             if entry == 0 { break }
-            if values[Int(entry - 1)] == bits { return entry - 1 }
-            slot = (slot + 1) & mask
+            if values[Int(entry &- 1)] == bits { return entry &- 1 }
+            slot = (slot &+ 1) & slotMask
         }
-        let id = UInt32(values.count)
-        values.append(bits)
-        slots[slot] = id + 1
-        if values.count * 2 > slots.count { grow() }
+        if count == capacity || (count + 1) * 2 > slotMask + 1 {
+            growForInsert()
+            return hashedId(bits)
+        }
+        let id = UInt32(count)
+        values[count] = bits
+        count += 1
+        slots[slot] = id &+ 1
         return id
     }
 
-    private mutating func leaveSortedRun() {
+    private func leaveSortedRun() {
         isSortedRun = false
-        rebuild(capacity: Swift.max(16, (values.count * 2).roundedUpToPowerOfTwo))
+        rebuildSlots(for: (count + 1) * 2)
     }
 
-    private mutating func grow() { rebuild(capacity: slots.count * 2) }
-
-    private mutating func rebuild(capacity: Int) {
-        slots = [UInt32](repeating: 0, count: capacity)
-        mask = capacity - 1
-        for (id, bits) in values.enumerated() {
-            var slot = Int(truncatingIfNeeded: Self.hash(bits)) & mask
-            while slots[slot] != 0 { slot = (slot + 1) & mask }
-            slots[slot] = UInt32(id + 1)
+    /// A hash table of `size` slots or more (a power of two).
+    private func rebuildSlots(for size: Int) {
+        let size = Swift.max(16, size.roundedUpToPowerOfTwo)
+        slots?.deallocate()
+        let table = UnsafeMutablePointer<UInt32>.allocate(capacity: size)
+        table.initialize(repeating: 0, count: size)
+        slots = table
+        slotMask = size - 1
+        for id in 0..<count {
+            var slot = Int(truncatingIfNeeded: Self.hash(self.values[id])) & slotMask
+            while table[slot] != 0 { slot = (slot + 1) & slotMask }
+            table[slot] = UInt32(id + 1)
         }
+    }
+
+    @inline(__always) func value(_ id: Int) -> UInt64 { values[id] }
+
+    func withValues<R>(_ body: (UnsafeBufferPointer<UInt64>) throws -> R) rethrows -> R {
+        try body(UnsafeBufferPointer(start: values, count: count))
     }
 
     /// Keeps only the ids where `keep` is true, renumbered in order; returns old id → new id
     /// (`UInt32.max` for dropped ids).
-    mutating func compact(keep: [Bool]) -> [UInt32] {
-        var remap = [UInt32](repeating: .max, count: values.count)
-        var kept: [UInt64] = []
-        kept.reserveCapacity(values.count)
-        for (id, bits) in values.enumerated() where keep[id] {
-            remap[id] = UInt32(kept.count)
-            kept.append(bits)
+    func compact(keep: [Bool]) -> [UInt32] {
+        var remap = [UInt32](repeating: .max, count: count)
+        var kept = 0
+        for id in 0..<count where keep[id] {
+            remap[id] = UInt32(kept)
+            values[kept] = values[id]
+            kept += 1
         }
-        values = kept
-        if !isSortedRun { rebuild(capacity: Swift.max(16, (values.count * 2).roundedUpToPowerOfTwo)) }
+        count = kept
+        if !isSortedRun { rebuildSlots(for: (count + 1) * 2) } else if count > 0 { lastKey = order.key(values[count - 1]) }
         return remap
     }
 
-    var estimatedBytes: Int { values.capacity * 8 + slots.capacity * 4 }
+    var estimatedBytes: Int { capacity * 8 + (slots == nil ? 0 : (slotMask + 1) * 4) }
 
     @inline(__always)
     static func hash(_ bits: UInt64) -> UInt64 {
@@ -109,53 +177,133 @@ enum NumberOrder: Sendable {
 }
 
 /// A column's distinct variable-width values (STRING, JSON, BYTES, BIG_DECIMAL bytes) with ids in
-/// insertion order, all in one byte buffer: hashing raw memory, no allocation per value.
-struct DistinctBytes {
-    private(set) var data: [UInt8] = []
+/// insertion order, all in one byte buffer: hashing raw memory, comparing short values a word at
+/// a time, no allocation per value; storage grows on the insert that finds it full.
+final class BytesTable: @unchecked Sendable {
+    private(set) var count = 0
+    private var valueCapacity = 0
+    private var data: UnsafeMutablePointer<UInt8>
+    private var dataCount = 0
+    private var dataCapacity = 0
     /// `offsets[id] ..< offsets[id + 1]`: 64-bit, so a column may hold more than 2 GiB.
-    private(set) var offsets: [Int] = [0]
-    private var hashes: [UInt32] = []
-    private var slots: [UInt32] = []
-    private var mask = 0
+    private var offsets: UnsafeMutablePointer<Int>
+    private var hashes: UnsafeMutablePointer<UInt32>
+    /// Open addressing, linear probing: 0 is empty, else the value's 32-bit hash in the high half
+    /// and id + 1 in the low half, so a probe compares hashes without touching the values.
+    private var slots: UnsafeMutablePointer<UInt64>
+    private var slotMask = 15
     /// The longest value's length in bytes.
     private(set) var longest = 0
+    /// The most values the table will hold (the segment's expected rows): growth stops there.
+    var limit = Int.max
 
     init() {
-        slots = [UInt32](repeating: 0, count: 16)
-        mask = 15
+        data = NumberTable.grow(nil, to: 16)
+        dataCapacity = 16
+        offsets = NumberTable.grow(nil, to: 17)
+        offsets[0] = 0
+        hashes = NumberTable.grow(nil, to: 16)
+        valueCapacity = 16
+        slots = .allocate(capacity: 16)
+        slots.initialize(repeating: 0, count: 16)
     }
 
-    var count: Int { offsets.count - 1 }
+    deinit {
+        free(data)
+        free(offsets)
+        free(hashes)
+        slots.deallocate()
+    }
 
-    func length(_ id: Int) -> Int { offsets[id + 1] - offsets[id] }
+    /// Frees everything once the column's dictionary is written.
+    func release() {
+        free(data)
+        data = NumberTable.grow(nil, to: 1)
+        dataCapacity = 1
+        dataCount = 0
+        free(offsets)
+        offsets = NumberTable.grow(nil, to: 1)
+        offsets[0] = 0
+        free(hashes)
+        hashes = NumberTable.grow(nil, to: 1)
+        valueCapacity = 0
+        count = 0
+        slots.deallocate()
+        slots = .allocate(capacity: 16)
+        slots.initialize(repeating: 0, count: 16)
+        slotMask = 15
+    }
+
+    /// Room for `values` more values holding `bytes` more bytes in all (before a loop that
+    /// inserts without checking; ``id(of:)`` itself grows storage on demand).
+    func reserve(values: Int, bytes: Int) {
+        if count + values > valueCapacity { growValues(to: count + values) }
+        if dataCount + bytes > dataCapacity { growData(to: dataCount + bytes) }
+        if (count + values) * 2 > slotMask + 1 { rebuildSlots(for: (count + values) * 2) }
+    }
+
+    private func growValues(to needed: Int) {
+        let grown = Swift.max(needed, Swift.min(Swift.max(valueCapacity + valueCapacity / 2, 16), limit))
+        offsets = NumberTable.grow(offsets, to: grown + 1)
+        hashes = NumberTable.grow(hashes, to: grown)
+        valueCapacity = grown
+    }
+
+    private func growData(to needed: Int) {
+        let grown = Swift.max(needed, dataCapacity + dataCapacity / 2, 16)
+        data = NumberTable.grow(data, to: grown)
+        dataCapacity = grown
+    }
+
+    @inline(__always) func length(_ id: Int) -> Int { offsets[id + 1] - offsets[id] }
 
     /// The bytes of `id` (allocates: for metadata and tests, not per row).
-    func bytes(_ id: Int) -> [UInt8] { Array(data[offsets[id]..<offsets[id + 1]]) }
+    func bytes(_ id: Int) -> [UInt8] { Array(UnsafeBufferPointer(start: data + offsets[id], count: length(id))) }
 
-    /// The id of `bytes`, inserting them when new.
+    @inline(__always) func withBytes<R>(_ id: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: data + offsets[id], count: length(id)))
+    }
+
+    /// The byte buffer and the `count + 1` offsets.
+    func withStorage<R>(_ body: (UnsafeRawBufferPointer, UnsafeBufferPointer<Int>) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: data, count: dataCount), UnsafeBufferPointer(start: offsets, count: count + 1))
+    }
+
+    /// The id of `bytes`, inserting them when new. Needs room (``reserve(values:bytes:)``).
     @inline(__always)
-    mutating func id(of bytes: UnsafeRawBufferPointer) -> UInt32 {
+    func id(of bytes: UnsafeRawBufferPointer) -> UInt32 {
         let hash = UInt32(truncatingIfNeeded: Self.hash(bytes))
-        var slot = Int(hash) & mask
+        var slot = Int(hash) & slotMask
         while true {
             let entry = slots[slot]
             if entry == 0 { break }
-            let id = Int(entry - 1)
-            if hashes[id] == hash && equals(id, bytes) { return entry - 1 }
-            slot = (slot + 1) & mask
+            if UInt32(truncatingIfNeeded: entry &>> 32) == hash {
+                let id = UInt32(truncatingIfNeeded: entry) &- 1
+                if equals(Int(id), bytes) { return id }
+            }
+            slot = (slot &+ 1) & slotMask
+        }
+        if count == valueCapacity || dataCount + bytes.count > dataCapacity || (count + 1) * 2 > slotMask + 1 {
+            if count == valueCapacity { growValues(to: count + 1) }
+            if dataCount + bytes.count > dataCapacity { growData(to: dataCount + bytes.count) }
+            if (count + 1) * 2 > slotMask + 1 { rebuildSlots(for: (count + 1) * 4) }
+            return id(of: bytes)
         }
         let id = UInt32(count)
-        data.append(contentsOf: bytes)
-        offsets.append(data.count)
-        hashes.append(hash)
+        if let base = bytes.baseAddress, bytes.count > 0 { (data + dataCount).update(from: base.assumingMemoryBound(to: UInt8.self), count: bytes.count) }
+        dataCount += bytes.count
+        offsets[count + 1] = dataCount
+        hashes[count] = hash
+        count += 1
+        slots[slot] = UInt64(hash) &<< 32 | UInt64(id &+ 1)
         if bytes.count > longest { longest = bytes.count }
-        slots[slot] = id + 1
-        if count * 2 > slots.count { rebuild(capacity: slots.count * 2) }
         return id
     }
 
-    mutating func id(of bytes: [UInt8]) -> UInt32 {
-        bytes.withUnsafeBytes { id(of: $0) }
+    /// Inserts one value, making room for it first (outside batch loops).
+    func insert(_ bytes: [UInt8]) -> UInt32 {
+        reserve(values: 1, bytes: bytes.count)
+        return bytes.withUnsafeBytes { id(of: $0) }
     }
 
     @inline(__always)
@@ -163,43 +311,66 @@ struct DistinctBytes {
         let start = offsets[id]
         let length = offsets[id + 1] - start
         guard length == bytes.count else { return false }
-        if length == 0 { return true }
-        return data.withUnsafeBytes { memcmp($0.baseAddress! + start, bytes.baseAddress!, length) == 0 }
+        guard length > 0, let other = bytes.baseAddress else { return true }
+        let mine = UnsafeRawPointer(data + start)
+        if length <= 16 {
+            // Two overlapping 8-byte loads cover 8…16 bytes; shorter values byte by byte.
+            if length >= 8 {
+                return mine.loadUnaligned(as: UInt64.self) == other.loadUnaligned(as: UInt64.self)
+                    && mine.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self) == other.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self)
+            }
+            for k in 0..<length where mine.load(fromByteOffset: k, as: UInt8.self) != other.load(fromByteOffset: k, as: UInt8.self) { return false }
+            return true
+        }
+        return memcmp(mine, other, length) == 0
     }
 
-    private mutating func rebuild(capacity: Int) {
-        slots = [UInt32](repeating: 0, count: capacity)
-        mask = capacity - 1
-        for (id, hash) in hashes.enumerated() {
-            var slot = Int(hash) & mask
-            while slots[slot] != 0 { slot = (slot + 1) & mask }
-            slots[slot] = UInt32(id + 1)
+    /// A hash table of `size` slots or more (a power of two).
+    private func rebuildSlots(for size: Int) {
+        let size = Swift.max(16, size.roundedUpToPowerOfTwo)
+        slots.deallocate()
+        slots = .allocate(capacity: size)
+        slots.initialize(repeating: 0, count: size)
+        slotMask = size - 1
+        for id in 0..<count {
+            var slot = Int(hashes[id]) & slotMask
+            while slots[slot] != 0 { slot = (slot + 1) & slotMask }
+            slots[slot] = UInt64(hashes[id]) &<< 32 | UInt64(id + 1)
         }
     }
 
     /// Keeps only the ids where `keep` is true, renumbered in order; returns old id → new id
     /// (`UInt32.max` for dropped ids).
-    mutating func compact(keep: [Bool]) -> [UInt32] {
+    func compact(keep: [Bool]) -> [UInt32] {
         var remap = [UInt32](repeating: .max, count: count)
-        var kept = DistinctBytes()
-        data.withUnsafeBytes { raw in
-            for id in 0..<count where keep[id] {
-                remap[id] = kept.id(of: UnsafeRawBufferPointer(rebasing: raw[offsets[id]..<offsets[id + 1]]))
-            }
+        var kept = 0, written = 0
+        longest = 0
+        for id in 0..<count where keep[id] {
+            let start = offsets[id], length = offsets[id + 1] - start
+            if written != start && length > 0 { (data + written).update(from: data + start, count: length) }
+            hashes[kept] = hashes[id]
+            offsets[kept] = written
+            written += length
+            longest = Swift.max(longest, length)
+            remap[id] = UInt32(kept)
+            kept += 1
         }
-        self = kept
+        count = kept
+        dataCount = written
+        offsets[count] = written
+        rebuildSlots(for: (count + 1) * 2)
         return remap
     }
 
-    var totalBytes: Int { data.count }
-    var estimatedBytes: Int { data.capacity + offsets.capacity * 8 + hashes.capacity * 4 + slots.capacity * 4 }
+    var totalBytes: Int { dataCount }
+    var estimatedBytes: Int { dataCapacity + valueCapacity * 12 + (slotMask + 1) * 8 }
 
     /// A fast 64-bit hash of raw bytes (not for adversarial keys: a column's own values).
     @inline(__always)
     static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
         let n = bytes.count
         var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ (UInt64(n) &* 0xFF51_AFD7_ED55_8CCD)
-        guard let base = bytes.baseAddress else { return DistinctNumbers.hash(h) }
+        guard let base = bytes.baseAddress else { return NumberTable.hash(h) }
         var i = 0
         while i + 8 <= n {
             h = (h ^ base.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x9FB2_1C65_1E98_DF25
@@ -216,10 +387,6 @@ struct DistinctBytes {
             }
             h = (h ^ tail) &* 0x9FB2_1C65_1E98_DF25
         }
-        return DistinctNumbers.hash(h)
+        return NumberTable.hash(h)
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif

@@ -71,21 +71,32 @@ enum IndexWriters {
     }
 
     /// Sorted SV forward index (spec §5.2): (first doc, last doc) per dictionary id, from ids in
-    /// non-decreasing order where every id occurs.
-    static func sortedForward(_ ids: [UInt32], cardinality: Int) -> [UInt8] {
-        var first = [Int32](repeating: -1, count: cardinality)
-        var last = [Int32](repeating: -1, count: cardinality)
-        for (doc, id) in ids.enumerated() {
-            let i = Int(id)
-            if first[i] < 0 { first[i] = Int32(doc) }
-            last[i] = Int32(doc)
+    /// non-decreasing order where every id occurs, generated from the runs when written.
+    static func sortedForward(_ ids: [UInt32], cardinality: Int) -> IndexBuffer {
+        .generated(size: cardinality * 8) { (sink) throws(SegmentError) in
+            var chunk = [UInt8](repeating: 0, count: 1 << 16)
+            var filled = 0
+            var written = 0
+            var doc = 0
+            func flush() throws(SegmentError) {
+                try chunk.withBytes { (raw) throws(SegmentError) in try sink(UnsafeRawBufferPointer(rebasing: raw[0..<filled])) }
+                filled = 0
+            }
+            while doc < ids.count && written < cardinality {
+                var end = doc + 1
+                while end < ids.count && ids[end] == ids[doc] { end += 1 }
+                chunk.withUnsafeMutableBytes { out in
+                    out.storeBytes(of: UInt32(doc).bigEndian, toByteOffset: filled, as: UInt32.self)
+                    out.storeBytes(of: UInt32(end - 1).bigEndian, toByteOffset: filled + 4, as: UInt32.self)
+                }
+                filled += 8
+                written += 1
+                if filled == chunk.count { try flush() }
+                doc = end
+            }
+            if filled > 0 { try flush() }
+            guard written == cardinality else { throw SegmentError(.invalidValue, "a sorted column's ids skip a dictionary id") }
         }
-        var writer = ByteWriter(capacity: cardinality * 8)
-        for id in 0..<cardinality {
-            writer.int32(first[id])
-            writer.int32(last[id])
-        }
-        return writer.bytes
     }
 
     /// Fixed-bit SV forward index (spec §5.3).

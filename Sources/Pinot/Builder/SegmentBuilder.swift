@@ -13,11 +13,18 @@ import Foundation
 /// ``build(name:creationTime:)`` does it in memory in one go.
 ///
 /// Not thread-safe: one owner appends, then seals once.
-public final class SegmentBuilder {
+public final class SegmentBuilder: @unchecked Sendable {
     public let schema: PinotSchema
     public let table: TableConfig
-    private var stores: [ColumnStore]
+    /// One box per column, so that columns can be appended to from several threads at once.
+    private var boxes: [StoreBox]
     public private(set) var rowCount = 0
+
+    private final class StoreBox: @unchecked Sendable {
+        var store: ColumnStore
+        init(_ store: ColumnStore) { self.store = store }
+    }
+
 
     /// - Throws: `.invalidSchema` when the table config names a time column, raw or inverted
     ///   columns the schema lacks, or the time column is not a date-time field.
@@ -25,27 +32,57 @@ public final class SegmentBuilder {
         try table.validate(against: schema)
         self.schema = schema
         self.table = table
-        stores = schema.fields.map { ColumnStore(spec: $0) }
+        boxes = schema.fields.map { StoreBox(ColumnStore(spec: $0)) }
     }
 
     /// Memory held by the column stores.
-    public var estimatedBytes: Int { stores.reduce(0) { $0 + $1.estimatedBytes } }
+    public var estimatedBytes: Int { boxes.reduce(0) { $0 + $1.store.estimatedBytes } }
 
     /// The largest amount of value bytes one column would write (its raw forward index or its
     /// dictionary): a caller seals before it passes 2 GiB.
-    public var largestColumnBytes: Int { stores.map(\.columnBytes).max() ?? 0 }
+    public var largestColumnBytes: Int { boxes.map(\.store.columnBytes).max() ?? 0 }
+
+    /// Reserves storage for `rows` rows in all (a hint; more may come): memory grows once to
+    /// the size it needs instead of by steps with slack.
+    public func expect(rows: Int) {
+        for box in boxes { box.store.expect(rows: rows) }
+    }
+
+    /// The schema's columns, in schema order.
+    public var columnCount: Int { boxes.count }
 
     /// Adds one row; a missing key is null.
     public func add(row: [String: Value]) throws(SegmentError) {
         let before = rowCount
         do {
-            for index in stores.indices { try stores[index].append(row[stores[index].spec.name] ?? .null) }
+            for box in boxes { try box.store.append(row[box.store.spec.name] ?? .null) }
         } catch {
             truncate(toRows: before)
             throw error
         }
         rowCount += 1
     }
+
+    /// For each schema column, the index of the batch column that feeds it (nil: none, null).
+    public func sources(in batch: RecordBatch) -> [Int?] {
+        boxes.map { box in batch.fields.firstIndex { $0.name == box.store.spec.name } }
+    }
+
+    /// Appends rows `rows` of `batch` to schema column `index` alone, from batch column `source`
+    /// (``sources(in:)``). Safe to call from several threads at once for different columns;
+    /// once every column has the rows, ``commit(rows:)`` counts them. On a failure the caller
+    /// takes the batch back with ``truncate(toRows:)``.
+    public func append(column index: Int, from batch: RecordBatch, source: Int?, rows: Range<Int>) throws(SegmentError) {
+        let box = boxes[index]
+        guard let source else {
+            for _ in rows { try box.store.append(.null) }
+            return
+        }
+        try box.store.append(column: batch.columns[source], rows: rows)
+    }
+
+    /// Counts `rows` rows appended to every column with ``append(column:from:source:rows:)``.
+    public func commit(rows: Int) { rowCount += rows }
 
     /// Adds rows `rows` (all when nil) of a batch, matching columns by name; schema columns the
     /// batch lacks are null. Vectors go into the stores a vector at a time; dictionary-encoded
@@ -62,17 +99,17 @@ public final class SegmentBuilder {
         }
         let before = rowCount
         do {
-            for index in stores.indices {
-                let name = stores[index].spec.name
-                guard let position = batch.fields.firstIndex(where: { $0.name == name }) else {
-                    for _ in rows { try stores[index].append(.null) }
+            let sources = sources(in: batch)
+            for (index, box) in boxes.enumerated() {
+                guard let position = sources[index] else {
+                    for _ in rows { try box.store.append(.null) }
                     continue
                 }
                 let column = batch.columns[position]
                 if dictionaryFastPath {
-                    try stores[index].append(column: column, rows: rows)
+                    try box.store.append(column: column, rows: rows)
                 } else {
-                    for row in rows { try stores[index].append(column.value(at: row)) }
+                    for row in rows { try box.store.append(column.value(at: row)) }
                 }
             }
         } catch {
@@ -85,7 +122,7 @@ public final class SegmentBuilder {
     /// Takes back every row from `count` on: what a caller does when a file fails part-way.
     public func truncate(toRows count: Int) {
         guard count >= 0 else { return }
-        for index in stores.indices { stores[index].truncate(docs: count) }
+        for box in boxes { box.store.truncate(docs: count) }
         rowCount = min(rowCount, count)
     }
 
@@ -98,9 +135,9 @@ public final class SegmentBuilder {
     ///   controller refuses such segments), `.invalidSchema` for a name Pinot refuses.
     public func beginSeal(name: String? = nil, creationTime: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) throws(SegmentError) -> SegmentSeal {
         var timeRange: (Int64, Int64)?
-        if let timeColumn = table.timeColumn, let index = stores.firstIndex(where: { $0.spec.name == timeColumn }) {
-            stores[index].compact()
-            timeRange = try Self.checkTime(stores[index])
+        if let timeColumn = table.timeColumn, let box = boxes.first(where: { $0.store.spec.name == timeColumn }) {
+            box.store.compact()
+            timeRange = try Self.checkTime(box.store)
         }
         let segmentName = name ?? ([table.tableName] + (timeRange.map { ["\($0.0)", "\($0.1)"] } ?? []) + ["0"]).joined(separator: "_")
         try SegmentName.validate(segmentName)
@@ -119,9 +156,9 @@ public final class SegmentBuilder {
             metadata.add("segment.time.unit", spec.dataType == .timestamp ? "MILLISECONDS" : spec.format.flatMap(TimeFormat.init)?.unitName ?? "MILLISECONDS")
         }
         metadata.add("segment.total.docs", String(rowCount))
-        let ordered = stores.sorted { $0.spec.name < $1.spec.name }
+        let ordered = boxes.map(\.store).sorted { $0.spec.name < $1.spec.name }
+        boxes = schema.fields.map { StoreBox(ColumnStore(spec: $0)) }
         let seal = SegmentSeal(name: segmentName, docs: rowCount, table: table, stores: ordered, header: metadata, creationTime: creationTime)
-        stores = schema.fields.map { ColumnStore(spec: $0) }
         rowCount = 0
         return seal
     }
@@ -129,9 +166,9 @@ public final class SegmentBuilder {
     /// The time column's smallest and largest stored values (nil without a time column or rows).
     /// - Throws: `.invalidValue` for null time values or values outside 1971–2071.
     public func timeRange() throws(SegmentError) -> (Int64, Int64)? {
-        guard let timeColumn = table.timeColumn, let index = stores.firstIndex(where: { $0.spec.name == timeColumn }) else { return nil }
-        stores[index].compact()
-        return try Self.checkTime(stores[index])
+        guard let timeColumn = table.timeColumn, let box = boxes.first(where: { $0.store.spec.name == timeColumn }) else { return nil }
+        box.store.compact()
+        return try Self.checkTime(box.store)
     }
 
     /// Builds the whole segment in memory (tests, small segments).
@@ -153,10 +190,12 @@ public final class SegmentBuilder {
             throw SegmentError(.invalidValue, "the time column has \(store.nulls.count) null values (the first in row \(first)); every row needs a time value", column: store.spec.name)
         }
         var low = Int64.max, high = Int64.min
-        for bits in store.numbers.values {
-            let value = Int64(bitPattern: bits)
-            low = min(low, value)
-            high = max(high, value)
+        store.numbers.withValues { values in
+            for bits in values {
+                let value = Int64(bitPattern: bits)
+                low = min(low, value)
+                high = max(high, value)
+            }
         }
         let format = store.spec.dataType == .timestamp ? TimeFormat("TIMESTAMP")! : store.spec.format.flatMap(TimeFormat.init) ?? TimeFormat("1:MILLISECONDS:EPOCH")!
         if let start = format.millis(low), let end = format.millis(high) {

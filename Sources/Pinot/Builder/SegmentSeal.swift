@@ -46,7 +46,7 @@ public struct SealedColumn: Sendable {
     public let index: Int
     let built: BuiltColumn
     /// Bytes the column adds to `columns.psf`.
-    public var size: Int { built.buffers.reduce(0) { $0 + $1.bytes.count + 8 } }
+    public var size: Int { built.buffers.reduce(0) { $0 + $1.buffer.size + 8 } }
 }
 
 /// What a sealed segment is, once its files are written.
@@ -125,16 +125,29 @@ public final class SegmentSeal: @unchecked Sendable {
         nextColumn += 1
         for (index, buffer) in column.built.buffers {
             indexMap.append("\(column.built.name).\(index).startOffset = \(psfSize)")
-            indexMap.append("\(column.built.name).\(index).size = \(buffer.count + 8)")
+            indexMap.append("\(column.built.name).\(index).size = \(buffer.size + 8)")
             try SegmentFiles.magic.withBytes { (raw) throws(SegmentError) in
                 adler.update(raw)
                 try scratch.append(raw)
             }
-            try buffer.withBytes { (raw) throws(SegmentError) in
-                adler.update(raw)
-                try scratch.append(raw)
+            switch buffer {
+            case .bytes(let bytes):
+                try bytes.withBytes { (raw) throws(SegmentError) in
+                    adler.update(raw)
+                    try scratch.append(raw)
+                }
+            case .generated(let size, let write):
+                var produced = 0
+                try write { (raw) throws(SegmentError) in
+                    adler.update(raw)
+                    produced += raw.count
+                    try scratch.append(raw)
+                }
+                guard produced == size else {
+                    throw SegmentError(.invalidValue, "the \(index) of column \(column.built.name) wrote \(produced) bytes, \(size) were announced", segment: name)
+                }
             }
-            psfSize += buffer.count + 8
+            psfSize += buffer.size + 8
         }
         metadata.append(column.built.metadata)
         if column.built.raw { rawColumns.append(column.built.name) }

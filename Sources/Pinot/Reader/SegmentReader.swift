@@ -84,28 +84,15 @@ public struct SegmentReader: Sendable {
     }
 }
 
-/// Adler-32 (RFC 1950), as Java's `java.util.zip.Adler32`.
+/// Adler-32 (RFC 1950), as Java's `java.util.zip.Adler32` (zlib's implementation).
 struct Adler32 {
-    private var a: UInt32 = 1
-    private var b: UInt32 = 0
+    private(set) var value: UInt32 = 1
 
     mutating func update(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { update($0) }
     }
 
     mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        var index = 0
-        while index < bytes.count {
-            let end = min(index + 5552, bytes.count)
-            for i in index..<end {
-                a &+= UInt32(bytes[i])
-                b &+= a
-            }
-            a %= 65521
-            b %= 65521
-            index = end
-        }
+        value = Checksums.adler32(value, bytes)
     }
-
-    var value: UInt32 { b << 16 | a }
 }

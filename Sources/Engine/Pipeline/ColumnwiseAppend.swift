@@ -1,0 +1,48 @@
+import Columnar
+import Parquet
+import Pinot
+
+/// Decodes a row group one column chunk at a time, `concurrency` columns at once, each appended
+/// to the builder as soon as it is decoded: memory holds a few column chunks, not the row group
+/// (a 1M-row group of eight columns is a hundred megabytes decoded), and decoding and appending
+/// of different columns overlap. On a failure no row of the row group stays added.
+enum ColumnwiseAppend {
+    static func add<Source: RandomAccessReader>(
+        rowGroup group: Int, of reader: ParquetFileReader<Source>, to builder: SegmentBuilder, concurrency: Int
+    ) async throws {
+        let rows = Int(reader.metadata.rowGroups[group].numRows)
+        let names = reader.schema.fields.map(\.name)
+        let sources = builder.schema.fields.map { field in names.firstIndex(of: field.name) }
+        let before = builder.rowCount
+        let empty = RecordBatch(fields: [], columns: [], rowCount: rows)
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                var next = 0
+                func start() {
+                    let index = next
+                    next += 1
+                    tasks.addTask {
+                        guard let field = sources[index] else {
+                            try builder.append(column: index, from: empty, source: nil, rows: 0..<rows)
+                            return
+                        }
+                        let batch = try await reader.readRowGroup(group, fields: [field])
+                        guard batch.rowCount == rows else {
+                            throw ParquetError(.corruptMetadata, "column \(names[field]) has \(batch.rowCount) rows, the row group \(rows)",
+                                               file: reader.name, rowGroup: group, column: names[field])
+                        }
+                        try builder.append(column: index, from: batch, source: 0, rows: 0..<rows)
+                    }
+                }
+                while next < min(max(1, concurrency), sources.count) { start() }
+                while try await tasks.next() != nil {
+                    if next < sources.count { start() }
+                }
+            }
+        } catch {
+            builder.truncate(toRows: before)
+            throw error
+        }
+        builder.commit(rows: rows)
+    }
+}
