@@ -31,6 +31,8 @@ let package = Package(
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         /// glibc's malloc tuning (mallopt), for the worker process only.
         .systemLibrary(name: "CMalloc"),
+        /// Small C helpers with no Swift spelling (a prefetch hint).
+        .target(name: "CSupport"),
         .target(name: "Codecs", dependencies: ["CSnappy", "CZstd", "CZlib", "CLZ4"]),
         .target(name: "Columnar"),
         .target(name: "Parquet", dependencies: ["Codecs", "Columnar"]),
@@ -48,7 +50,7 @@ let package = Package(
         .target(
             name: "Pinot",
             dependencies: [
-                "Columnar", "Codecs", "ObjectStore",
+                "Columnar", "Codecs", "ObjectStore", "CSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

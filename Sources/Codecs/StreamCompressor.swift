@@ -15,9 +15,11 @@ public final class StreamCompressor {
     private var output: [UInt8]
     private var finished = false
 
-    /// - Parameter level: gzip 0–9, zstd 1–22.
+    /// - Parameters:
+    ///   - level: gzip 0–9, zstd 1–22.
+    ///   - workers: zstd only: threads compressing at once (libzstd's own; 0 or 1: none).
     /// - Throws: `CodecError.corruptData` when the library cannot be initialised.
-    public init(_ format: Format, level: Int32) throws(CodecError) {
+    public init(_ format: Format, level: Int32, workers: Int = 0) throws(CodecError) {
         self.format = format
         output = [UInt8](repeating: 0, count: 1 << 17)
         switch format {
@@ -27,6 +29,8 @@ public final class StreamCompressor {
             guard let context = ZSTD_createCCtx() else { throw CodecError(.corruptData, codec: .zstd, "ZSTD_createCCtx failed") }
             zstd = context
             ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, level)
+            // A library built without threads refuses this and compresses on the caller's thread.
+            if workers > 1 { _ = ZSTD_CCtx_setParameter(context, ZSTD_c_nbWorkers, Int32(workers)) }
         }
     }
 

@@ -49,13 +49,7 @@ public struct SegmentCreation: Sendable {
             case .json: try appendJSONLines(input, schema: schema, to: builder)
             case .parquet:
                 let reader = try await ParquetFileReader(source: try LocalFileReader(path: input), name: input)
-                for group in reader.metadata.rowGroups.indices {
-                    do {
-                        try await ColumnwiseAppend.add(rowGroup: group, of: reader, to: builder, concurrency: concurrency)
-                    } catch let error as SegmentError {
-                        throw EngineError(.schemaMismatch, error.message, file: input, rowGroup: group, column: error.column, underlying: error)
-                    }
-                }
+                try await ColumnwiseAppend.add(fileOf: reader, to: builder, concurrency: concurrency)
             }
         }
         let name = try segmentName ?? defaultName(builder: builder, table: config.tableName)

@@ -2,11 +2,61 @@ import Columnar
 import Parquet
 import Pinot
 
-/// Decodes a row group one column chunk at a time, `concurrency` columns at once, each appended
-/// to the builder as soon as it is decoded: memory holds a few column chunks, not the row group
-/// (a 1M-row group of eight columns is a hundred megabytes decoded), and decoding and appending
-/// of different columns overlap. On a failure no row of the row group stays added.
+/// Decodes a file one column chunk at a time, `concurrency` columns at once, each chunk appended
+/// to the builder as soon as it is decoded: memory holds a few column chunks, not a row group (a
+/// 1M-row group of eight columns is a hundred megabytes decoded), and decoding and appending of
+/// different columns overlap. On a failure no row of the file (or row group) stays added.
 enum ColumnwiseAppend {
+    /// Every row group of the file: each column is one task that walks the row groups in order,
+    /// so a slow column (many distinct strings) never leaves the other cores waiting at a
+    /// row-group boundary.
+    static func add<Source: RandomAccessReader>(
+        fileOf reader: ParquetFileReader<Source>, to builder: SegmentBuilder, concurrency: Int
+    ) async throws {
+        let groups = reader.metadata.rowGroups.indices
+        let rows = groups.reduce(0) { $0 + Int(reader.metadata.rowGroups[$1].numRows) }
+        let names = reader.schema.fields.map(\.name)
+        let sources = builder.schema.fields.map { field in names.firstIndex(of: field.name) }
+        let before = builder.rowCount
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                var next = 0
+                func start() {
+                    let index = next
+                    next += 1
+                    tasks.addTask {
+                        for group in groups {
+                            try Task.checkCancellation()
+                            let groupRows = Int(reader.metadata.rowGroups[group].numRows)
+                            guard let field = sources[index] else {
+                                try builder.append(column: index, from: RecordBatch(fields: [], columns: [], rowCount: groupRows), source: nil, rows: 0..<groupRows)
+                                continue
+                            }
+                            let batch = try await reader.readRowGroup(group, fields: [field])
+                            guard batch.rowCount == groupRows else {
+                                throw ParquetError(.corruptMetadata, "column \(names[field]) has \(batch.rowCount) rows, the row group \(groupRows)",
+                                                   file: reader.name, rowGroup: group, column: names[field])
+                            }
+                            do {
+                                try builder.append(column: index, from: batch, source: 0, rows: 0..<groupRows)
+                            } catch {
+                                throw FailureReport.engineError(error, file: reader.name, context: "row group \(group)")
+                            }
+                        }
+                    }
+                }
+                while next < min(max(1, concurrency), sources.count) { start() }
+                while try await tasks.next() != nil {
+                    if next < sources.count { start() }
+                }
+            }
+        } catch {
+            builder.truncate(toRows: before)
+            throw error
+        }
+        builder.commit(rows: rows)
+    }
+
     static func add<Source: RandomAccessReader>(
         rowGroup group: Int, of reader: ParquetFileReader<Source>, to builder: SegmentBuilder, concurrency: Int
     ) async throws {

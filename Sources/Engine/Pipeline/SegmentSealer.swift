@@ -52,7 +52,8 @@ public enum SegmentSealer {
         let summary = seal.finish()
         var output = try FileTarballOutput(path: path)
         do {
-            try seal.writeTarball(summary, scratch: &scratch, to: &output, compression: compression)
+            try seal.writeTarball(summary, scratch: &scratch, to: &output, compression: compression,
+                                  workers: summary.columnsBytes > 32 << 20 ? concurrency : 0)
             try output.close()
         } catch {
             output.abandon()

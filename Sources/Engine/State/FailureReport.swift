@@ -92,7 +92,7 @@ public enum FailureReport {
         case "credentials": code = .credentials
         case "notFound": code = .notFound
         case "unsupportedFeature": code = .unsupported
-        case "schemaMismatch": code = .schemaMismatch
+        case "schemaMismatch", "invalidValue": code = .schemaMismatch
         case "io": code = .io
         default: code = .corruptFile
         }

@@ -15,13 +15,18 @@ extension ColumnStore {
         let table = numbers
         switch column.storage {
         case .dictionary(let values, let indices):
-            var referenced = [Bool](repeating: false, count: values.count)
-            for row in rows where valid(row) {
-                let index = Int(indices[row])
-                guard index >= 0, index < values.count else {
-                    throw SegmentError(.invalidValue, "dictionary index \(index) at row \(row) is outside the \(values.count) entries", column: spec.name)
+            let entries = values.count
+            var referenced = [Bool](repeating: false, count: entries)
+            try indices.withUnsafeBufferPointer { (indices) throws(SegmentError) in
+                try referenced.withUnsafeMutableBufferPointer { (referenced) throws(SegmentError) in
+                    for row in rows where plain || valid(row) {
+                        let index = Int(indices[row])
+                        guard index >= 0, index < entries else {
+                            throw SegmentError(.invalidValue, "dictionary index \(index) at row \(row) is outside the \(entries) entries", column: spec.name)
+                        }
+                        referenced[index] = true
+                    }
                 }
-                referenced[index] = true
             }
             var dictionary = [UInt32](repeating: 0, count: values.count)
             try dictionary.withUnsafeMutableBufferPointer { (ids) throws(SegmentError) in
@@ -39,17 +44,17 @@ extension ColumnStore {
         case .int32(let values) where type == .int || ((type == .long || type == .timestamp) && column.type != .timestamp):
             values.withUnsafeBufferPointer { v in
                 if plain {
-                    for k in 0..<n { out[k] = table.id(of: UInt64(bitPattern: Int64(v[start + k]))) }
+                    table.ids(count: n, into: out) { k in UInt64(bitPattern: Int64(v[start + k])) }
                 } else {
-                    for k in 0..<n { out[k] = valid(start + k) ? table.id(of: UInt64(bitPattern: Int64(v[start + k]))) : Self.null }
+                    table.ids(count: n, into: out) { k in valid(start + k) ? UInt64(bitPattern: Int64(v[start + k])) : nil }
                 }
             }
         case .int64(let values) where (type == .long || type == .timestamp) && (timestampConversion == nil || column.type != .timestamp):
             values.withUnsafeBufferPointer { v in
                 if plain {
-                    for k in 0..<n { out[k] = table.id(of: UInt64(bitPattern: v[start + k])) }
+                    table.ids(count: n, into: out) { k in UInt64(bitPattern: v[start + k]) }
                 } else {
-                    for k in 0..<n { out[k] = valid(start + k) ? table.id(of: UInt64(bitPattern: v[start + k])) : Self.null }
+                    table.ids(count: n, into: out) { k in valid(start + k) ? UInt64(bitPattern: v[start + k]) : nil }
                 }
             }
         case .int64(let values) where column.type == .timestamp && timestampConversion != nil:
@@ -66,23 +71,23 @@ extension ColumnStore {
             for k in 0..<n { out[k] = valid(start + k) ? table.id(of: values[start + k] ? 1 : 0) : Self.null }
         case .float32(let values) where type == .float:
             values.withUnsafeBufferPointer { v in
-                for k in 0..<n {
+                table.ids(count: n, into: out) { k in
                     let value = v[start + k]
-                    out[k] = !value.isNaN && (plain || valid(start + k)) ? table.id(of: UInt64((value == 0 ? 0 : value).bitPattern)) : Self.null
+                    return !value.isNaN && (plain || valid(start + k)) ? UInt64((value == 0 ? 0 : value).bitPattern) : nil
                 }
             }
         case .float32(let values) where type == .double:
             values.withUnsafeBufferPointer { v in
-                for k in 0..<n {
+                table.ids(count: n, into: out) { k in
                     let value = Double(v[start + k])
-                    out[k] = !value.isNaN && (plain || valid(start + k)) ? table.id(of: (value == 0 ? 0 : value).bitPattern) : Self.null
+                    return !value.isNaN && (plain || valid(start + k)) ? (value == 0 ? 0 : value).bitPattern : nil
                 }
             }
         case .float64(let values) where type == .double:
             values.withUnsafeBufferPointer { v in
-                for k in 0..<n {
+                table.ids(count: n, into: out) { k in
                     let value = v[start + k]
-                    out[k] = !value.isNaN && (plain || valid(start + k)) ? table.id(of: (value == 0 ? 0 : value).bitPattern) : Self.null
+                    return !value.isNaN && (plain || valid(start + k)) ? (value == 0 ? 0 : value).bitPattern : nil
                 }
             }
         case .byteArrays(let arrays) where (type == .string && column.type == .string) || (type == .bytes && column.type == .bytes):
@@ -91,16 +96,15 @@ extension ColumnStore {
             var long: [Int] = []
             arrays.data.withUnsafeBytes { data in
                 arrays.offsets.withUnsafeBufferPointer { offsets in
-                    for k in 0..<n {
+                    strings.ids(count: n, data: data, out: out) { k in
                         let row = start + k
-                        guard plain || valid(row) else { out[k] = Self.null; continue }
+                        guard plain || valid(row) else { return nil }
                         let from = Int(offsets[row]), to = Int(offsets[row + 1])
                         if to - from > limit {
-                            out[k] = Self.null
                             long.append(k)
-                            continue
+                            return nil
                         }
-                        out[k] = strings.id(of: UnsafeRawBufferPointer(rebasing: data[from..<to]))
+                        return from..<to
                     }
                 }
             }

@@ -198,8 +198,24 @@ struct ColumnStore: @unchecked Sendable {
         stored.withUnsafeBufferPointer { entries.append($0, distinct: distinctCount) }
     }
 
-    /// Single-value rows: ids into the reused scratch buffer, nulls replaced by the default.
+    /// Single-value rows, 65,536 at a time: ids into the reused scratch buffer, nulls replaced by
+    /// the default.
     private mutating func appendSingle(_ column: Column, rows: Range<Int>) throws(SegmentError) {
+        if case .dictionary = column.storage {
+            // The dictionary's entries go through the rules once for the whole range.
+            try appendPiece(column, rows: rows)
+            if scratch.count > 65_536 { scratch = [] }
+            return
+        }
+        var start = rows.lowerBound
+        while start < rows.upperBound {
+            let end = Swift.min(rows.upperBound, start + 65_536)
+            try appendPiece(column, rows: start..<end)
+            start = end
+        }
+    }
+
+    private mutating func appendPiece(_ column: Column, rows: Range<Int>) throws(SegmentError) {
         let n = rows.count
         if scratch.count < n { scratch = [UInt32](repeating: 0, count: n) }
         var buffer = scratch

@@ -1,3 +1,4 @@
+import CSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -86,10 +87,47 @@ final class NumberTable: @unchecked Sendable {
         return hashedId(bits)
     }
 
+    /// The ids of `n` values (`bits(k)`, nil for a null slot: id ``ColumnStore/null``) into
+    /// `out`. In hash mode, hashes are computed eight values ahead and their slots prefetched.
     @inline(__always)
-    private func hashedId(_ bits: UInt64) -> UInt32 {
+    func ids(count n: Int, into out: UnsafeMutableBufferPointer<UInt32>, _ bits: (Int) -> UInt64?) {
+        var k = 0
+        while k < n && isSortedRun {
+            out[k] = bits(k).map { id(of: $0) } ?? UInt32.max
+            k += 1
+        }
+        var values: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        var hashes = values
+        var present: UInt8 = 0
+        while k < n {
+            let block = Swift.min(8, n - k)
+            present = 0
+            withUnsafeMutableBytes(of: &values) { v in
+                withUnsafeMutableBytes(of: &hashes) { h in
+                    let v = v.bindMemory(to: UInt64.self), h = h.bindMemory(to: UInt64.self)
+                    for j in 0..<block {
+                        guard let value = bits(k + j) else { continue }
+                        present |= 1 << UInt8(j)
+                        v[j] = value
+                        h[j] = Self.hash(value)
+                        if let slots { lakeingest_prefetch(slots + (Int(truncatingIfNeeded: h[j]) & slotMask)) }
+                    }
+                    for j in 0..<block {
+                        out[k + j] = present & (1 << UInt8(j)) != 0 ? hashedId(v[j], hash: h[j]) : UInt32.max
+                    }
+                }
+            }
+            k += block
+        }
+    }
+
+    @inline(__always)
+    private func hashedId(_ bits: UInt64) -> UInt32 { hashedId(bits, hash: Self.hash(bits)) }
+
+    @inline(__always)
+    private func hashedId(_ bits: UInt64, hash: UInt64) -> UInt32 {
         let slots = self.slots.unsafelyUnwrapped
-        var slot = Int(truncatingIfNeeded: Self.hash(bits)) & slotMask
+        var slot = Int(truncatingIfNeeded: hash) & slotMask
         while true {
             let entry = slots[slot]
             if entry == 0 { break }
@@ -98,7 +136,7 @@ final class NumberTable: @unchecked Sendable {
         }
         if count == capacity || (count + 1) * 2 > slotMask + 1 {
             growForInsert()
-            return hashedId(bits)
+            return hashedId(bits, hash: hash)
         }
         let id = UInt32(count)
         values[count] = bits
@@ -272,7 +310,11 @@ final class BytesTable: @unchecked Sendable {
     /// The id of `bytes`, inserting them when new. Needs room (``reserve(values:bytes:)``).
     @inline(__always)
     func id(of bytes: UnsafeRawBufferPointer) -> UInt32 {
-        let hash = UInt32(truncatingIfNeeded: Self.hash(bytes))
+        id(of: bytes, hash: UInt32(truncatingIfNeeded: Self.hash(bytes)))
+    }
+
+    @inline(__always)
+    func id(of bytes: UnsafeRawBufferPointer, hash: UInt32) -> UInt32 {
         var slot = Int(hash) & slotMask
         while true {
             let entry = slots[slot]
@@ -287,7 +329,7 @@ final class BytesTable: @unchecked Sendable {
             if count == valueCapacity { growValues(to: count + 1) }
             if dataCount + bytes.count > dataCapacity { growData(to: dataCount + bytes.count) }
             if (count + 1) * 2 > slotMask + 1 { rebuildSlots(for: (count + 1) * 4) }
-            return id(of: bytes)
+            return id(of: bytes, hash: hash)
         }
         let id = UInt32(count)
         if let base = bytes.baseAddress, bytes.count > 0 { (data + dataCount).update(from: base.assumingMemoryBound(to: UInt8.self), count: bytes.count) }
@@ -298,6 +340,38 @@ final class BytesTable: @unchecked Sendable {
         slots[slot] = UInt64(hash) &<< 32 | UInt64(id &+ 1)
         if bytes.count > longest { longest = bytes.count }
         return id
+    }
+
+    /// The ids of `count` values given by their byte ranges in `data` (nil: a null slot, id
+    /// ``ColumnStore/null``), into `out`. Hashes are computed eight values ahead and their hash
+    /// slots prefetched, so the probes of a large table do not wait on memory one at a time.
+    func ids(count: Int, data: UnsafeRawBufferPointer, out: UnsafeMutableBufferPointer<UInt32>, range: (Int) -> Range<Int>?) {
+        let lookahead = 8
+        var hashes = (UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0))
+        var ranges = [Range<Int>?](repeating: nil, count: lookahead)
+        withUnsafeMutableBytes(of: &hashes) { raw in
+            let pending = raw.bindMemory(to: UInt32.self)
+            var base = 0
+            while base < count {
+                let block = Swift.min(lookahead, count - base)
+                for j in 0..<block {
+                    let r = range(base + j)
+                    ranges[j] = r
+                    guard let r else { continue }
+                    let hash = UInt32(truncatingIfNeeded: Self.hash(UnsafeRawBufferPointer(rebasing: data[r])))
+                    pending[j] = hash
+                    lakeingest_prefetch(slots + (Int(hash) & slotMask))
+                }
+                for j in 0..<block {
+                    guard let r = ranges[j] else {
+                        out[base + j] = UInt32.max
+                        continue
+                    }
+                    out[base + j] = id(of: UnsafeRawBufferPointer(rebasing: data[r]), hash: pending[j])
+                }
+                base += block
+            }
+        }
     }
 
     /// Inserts one value, making room for it first (outside batch loops).
@@ -378,12 +452,17 @@ final class BytesTable: @unchecked Sendable {
             i += 8
         }
         if i < n {
-            var tail: UInt64 = 0
-            var shift: UInt64 = 0
-            while i < n {
-                tail |= UInt64(base.load(fromByteOffset: i, as: UInt8.self)) &<< shift
-                shift += 8
-                i += 1
+            // The last 1–7 bytes: an overlapping 8-byte load when the value is long enough,
+            // else two overlapping 4-byte loads, else byte by byte.
+            let tail: UInt64
+            if n >= 8 {
+                tail = base.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+            } else if n >= 4 {
+                tail = UInt64(base.loadUnaligned(as: UInt32.self)) | UInt64(base.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)) &<< 32
+            } else {
+                var t: UInt64 = 0
+                for k in 0..<n { t |= UInt64(base.load(fromByteOffset: k, as: UInt8.self)) &<< UInt64(8 * k) }
+                tail = t
             }
             h = (h ^ tail) &* 0x9FB2_1C65_1E98_DF25
         }

@@ -172,13 +172,16 @@ public final class SegmentSeal: @unchecked Sendable {
 
     /// Writes the tarball (spec §10): `<name>/`, `<name>/v3/`, then `columns.psf` (read back
     /// from the scratch), `creation.meta`, `index_map` and `metadata.properties`.
+    /// - Parameter workers: zstd's own compression threads (the bytes depend on whether there
+    ///   are any; what they decompress to does not).
     public func writeTarball(
-        _ summary: SegmentSummary, scratch: inout some SegmentScratch, to output: inout some TarballOutput, compression: TarballCompression
+        _ summary: SegmentSummary, scratch: inout some SegmentScratch, to output: inout some TarballOutput, compression: TarballCompression,
+        workers: Int = 0
     ) throws(SegmentError) {
         let psfSize = summary.columnsBytes
         let compressor: StreamCompressor
         do {
-            compressor = try StreamCompressor(compression == .gzip ? .gzip : .zstd, level: 1)
+            compressor = try StreamCompressor(compression == .gzip ? .gzip : .zstd, level: 1, workers: workers)
         } catch {
             throw SegmentError(.io, "cannot start the \(compression.rawValue) compressor: \(error)", segment: name)
         }
