@@ -12,17 +12,22 @@ public final class StreamCompressor {
     public let format: Format
     private var zlib = z_stream()
     private var zstd: OpaquePointer?
+    private var parallelGzip: ParallelGzip?
     private var output: [UInt8]
     private var finished = false
 
     /// - Parameters:
     ///   - level: gzip 0–9, zstd 1–22.
-    ///   - workers: zstd only: threads compressing at once (libzstd's own; 0 or 1: none).
+    ///   - workers: threads compressing at once besides the caller's (0: none). zstd's are
+    ///     libzstd's own, and its bytes are the same for any count above 0; gzip's are
+    ///     ``ParallelGzip``'s blocks, the same bytes for any count above 0.
     /// - Throws: `CodecError.corruptData` when the library cannot be initialised.
     public init(_ format: Format, level: Int32, workers: Int = 0) throws(CodecError) {
         self.format = format
         output = [UInt8](repeating: 0, count: 1 << 17)
         switch format {
+        case .gzip where workers > 0:
+            parallelGzip = ParallelGzip(level: level, workers: workers)
         case .gzip:
             guard czlib_deflate_init2(&zlib, level, 31) == Z_OK else { throw CodecError(.corruptData, codec: .gzip, "deflateInit2 failed") }
         case .zstd:
@@ -30,13 +35,13 @@ public final class StreamCompressor {
             zstd = context
             ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, level)
             // A library built without threads refuses this and compresses on the caller's thread.
-            if workers > 1 { _ = ZSTD_CCtx_setParameter(context, ZSTD_c_nbWorkers, Int32(workers)) }
+            if workers > 0 { _ = ZSTD_CCtx_setParameter(context, ZSTD_c_nbWorkers, Int32(workers)) }
         }
     }
 
     deinit {
         switch format {
-        case .gzip: deflateEnd(&zlib)
+        case .gzip: if parallelGzip == nil { deflateEnd(&zlib) }
         case .zstd: ZSTD_freeCCtx(zstd)
         }
     }
@@ -44,6 +49,7 @@ public final class StreamCompressor {
     /// Compresses `input`, calling `sink` with each piece of output.
     public func write(_ input: UnsafeRawBufferPointer, to sink: (UnsafeRawBufferPointer) throws -> Void) throws {
         precondition(!finished, "write after finish")
+        if let parallelGzip { return try parallelGzip.write(input, to: sink) }
         try run(input, end: false, sink)
     }
 
@@ -51,6 +57,7 @@ public final class StreamCompressor {
     public func finish(_ sink: (UnsafeRawBufferPointer) throws -> Void) throws {
         precondition(!finished, "finish called twice")
         finished = true
+        if let parallelGzip { return try parallelGzip.finish(sink) }
         try run(UnsafeRawBufferPointer(start: nil, count: 0), end: true, sink)
     }
 

@@ -5,8 +5,26 @@ import Pinot
 /// Decodes a file one column chunk at a time, `concurrency` columns at once, each chunk appended
 /// to the builder as soon as it is decoded: memory holds a few column chunks, not a row group (a
 /// 1M-row group of eight columns is a hundred megabytes decoded), and decoding and appending of
-/// different columns overlap. On a failure no row of the file (or row group) stays added.
+/// different columns overlap. Columns start largest first (by their chunks' uncompressed
+/// bytes), so the slowest is not the last to begin. On a failure no row of the file (or row
+/// group) stays added.
 enum ColumnwiseAppend {
+    /// The builder's columns, those with the most uncompressed bytes in `groups` first.
+    static func order<Source: RandomAccessReader>(
+        _ sources: [Int?], of reader: ParquetFileReader<Source>, groups: some Sequence<Int>
+    ) -> [Int] {
+        var bytes: [String: Int64] = [:]
+        for group in groups {
+            for chunk in reader.metadata.rowGroups[group].columns {
+                guard let metadata = chunk.metaData, let top = metadata.pathInSchema.first else { continue }
+                bytes[top, default: 0] += metadata.totalUncompressedSize
+            }
+        }
+        let names = reader.schema.fields.map(\.name)
+        let cost = sources.map { field in field.map { bytes[names[$0]] ?? 0 } ?? 0 }
+        return sources.indices.sorted { cost[$0] != cost[$1] ? cost[$0] > cost[$1] : $0 < $1 }
+    }
+
     /// Every row group of the file: each column is one task that walks the row groups in order,
     /// so a slow column (many distinct strings) never leaves the other cores waiting at a
     /// row-group boundary.
@@ -19,10 +37,11 @@ enum ColumnwiseAppend {
         let sources = builder.schema.fields.map { field in names.firstIndex(of: field.name) }
         let before = builder.rowCount
         do {
+            let order = order(sources, of: reader, groups: groups)
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 var next = 0
                 func start() {
-                    let index = next
+                    let index = order[next]
                     next += 1
                     tasks.addTask {
                         for group in groups {
@@ -66,10 +85,11 @@ enum ColumnwiseAppend {
         let before = builder.rowCount
         let empty = RecordBatch(fields: [], columns: [], rowCount: rows)
         do {
+            let order = order(sources, of: reader, groups: [group])
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 var next = 0
                 func start() {
-                    let index = next
+                    let index = order[next]
                     next += 1
                     tasks.addTask {
                         guard let field = sources[index] else {

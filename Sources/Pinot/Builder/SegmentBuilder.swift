@@ -174,11 +174,13 @@ public final class SegmentBuilder: @unchecked Sendable {
     /// Builds the whole segment in memory (tests, small segments).
     public func build(name: String? = nil, creationTime: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) throws(SegmentError) -> BuiltSegment {
         let seal = try beginSeal(name: name, creationTime: creationTime)
-        var scratch = MemoryScratch()
-        for index in 0..<seal.columnCount { try seal.write(try seal.buildColumn(index), to: &scratch) }
+        var columns: [UInt8] = []
+        for index in 0..<seal.columnCount {
+            try seal.write(try seal.buildColumn(index)) { (raw) throws(SegmentError) in columns.append(contentsOf: raw) }
+        }
         let summary = seal.finish()
         return BuiltSegment(name: summary.name, files: [
-            "v3/columns.psf": scratch.bytes, "v3/index_map": summary.indexMap,
+            "v3/columns.psf": columns, "v3/index_map": summary.indexMap,
             "v3/metadata.properties": summary.metadataProperties, "v3/creation.meta": summary.creationMeta,
         ])
     }

@@ -1,27 +1,8 @@
 import Codecs
 
-/// Where `columns.psf` is assembled while a segment is sealed: written once, then read back
-/// once into the tarball (its size must be known before its tar header). A file-backed scratch
-/// keeps memory at one column's buffers whatever the segment's size.
-public protocol SegmentScratch {
-    mutating func append(_ bytes: UnsafeRawBufferPointer) throws(SegmentError)
-    /// Reads everything appended, from the start, piece by piece.
-    mutating func readBack(_ body: (UnsafeRawBufferPointer) throws(SegmentError) -> Void) throws(SegmentError)
-}
-
 /// Where the compressed tarball goes, piece by piece.
 public protocol TarballOutput {
     mutating func write(_ bytes: UnsafeRawBufferPointer) throws(SegmentError)
-}
-
-/// A scratch held in memory.
-public struct MemoryScratch: SegmentScratch {
-    public var bytes: [UInt8] = []
-    public init() {}
-    public mutating func append(_ bytes: UnsafeRawBufferPointer) throws(SegmentError) { self.bytes.append(contentsOf: bytes) }
-    public mutating func readBack(_ body: (UnsafeRawBufferPointer) throws(SegmentError) -> Void) throws(SegmentError) {
-        try bytes.withBytes { (raw) throws(SegmentError) in try body(raw) }
-    }
 }
 
 /// A tarball collected in memory.
@@ -66,9 +47,9 @@ public struct SegmentSummary: Sendable {
 
 /// A segment being sealed: its column stores taken from the builder, built column by column.
 /// Columns are independent, so a caller may build them on several threads at once (each index
-/// once); ``write(_:to:)`` then takes them in index order, ``finish()`` composes `index_map`,
-/// `metadata.properties` and `creation.meta`, and ``writeTarball(_:scratch:to:compression:)``
-/// streams the tarball.
+/// once); ``writeTarball(columns:to:compression:workers:)`` then streams the tarball, or
+/// ``write(_:into:)`` takes them in index order and ``finish()`` composes `index_map`,
+/// `metadata.properties` and `creation.meta`.
 public final class SegmentSeal: @unchecked Sendable {
     public let name: String
     public let docs: Int
@@ -119,29 +100,26 @@ public final class SegmentSeal: @unchecked Sendable {
         }
     }
 
-    /// Appends a built column's buffers to `columns.psf` (columns in index order).
-    public func write(_ column: SealedColumn, to scratch: inout some SegmentScratch) throws(SegmentError) {
+    /// Appends a built column's buffers to `columns.psf` through `sink` (columns in index order).
+    public func write(_ column: SealedColumn, into sink: (UnsafeRawBufferPointer) throws(SegmentError) -> Void) throws(SegmentError) {
         precondition(column.index == nextColumn, "columns are written in order")
         nextColumn += 1
+        func pass(_ raw: UnsafeRawBufferPointer) throws(SegmentError) {
+            adler.update(raw)
+            try sink(raw)
+        }
         for (index, buffer) in column.built.buffers {
             indexMap.append("\(column.built.name).\(index).startOffset = \(psfSize)")
             indexMap.append("\(column.built.name).\(index).size = \(buffer.size + 8)")
-            try SegmentFiles.magic.withBytes { (raw) throws(SegmentError) in
-                adler.update(raw)
-                try scratch.append(raw)
-            }
+            try SegmentFiles.magic.withBytes { (raw) throws(SegmentError) in try pass(raw) }
             switch buffer {
             case .bytes(let bytes):
-                try bytes.withBytes { (raw) throws(SegmentError) in
-                    adler.update(raw)
-                    try scratch.append(raw)
-                }
+                try bytes.withBytes { (raw) throws(SegmentError) in try pass(raw) }
             case .generated(let size, let write):
                 var produced = 0
                 try write { (raw) throws(SegmentError) in
-                    adler.update(raw)
                     produced += raw.count
-                    try scratch.append(raw)
+                    try pass(raw)
                 }
                 guard produced == size else {
                     throw SegmentError(.invalidValue, "the \(index) of column \(column.built.name) wrote \(produced) bytes, \(size) were announced", segment: name)
@@ -170,15 +148,20 @@ public final class SegmentSeal: @unchecked Sendable {
         return summary
     }
 
-    /// Writes the tarball (spec §10): `<name>/`, `<name>/v3/`, then `columns.psf` (read back
-    /// from the scratch), `creation.meta`, `index_map` and `metadata.properties`.
-    /// - Parameter workers: zstd's own compression threads (the bytes depend on whether there
-    ///   are any; what they decompress to does not).
+    /// Writes the tarball (spec §10) in one pass: `<name>/`, `<name>/v3/`, `columns.psf` (its
+    /// size, the sum of the built columns', goes first in its tar header), then `creation.meta`,
+    /// `index_map` and `metadata.properties`. Each column's buffers go from its stores through
+    /// the compressor to `output`, and `columns` is emptied as they are written, so memory falls
+    /// column by column.
+    /// - Parameters:
+    ///   - columns: every column, built by ``buildColumn(_:)``, in index order.
+    ///   - workers: compression threads, which compress while the columns' buffers are
+    ///     generated (the bytes differ between none and some, not between counts of them).
     public func writeTarball(
-        _ summary: SegmentSummary, scratch: inout some SegmentScratch, to output: inout some TarballOutput, compression: TarballCompression,
-        workers: Int = 0
-    ) throws(SegmentError) {
-        let psfSize = summary.columnsBytes
+        columns: inout [SealedColumn], to output: inout some TarballOutput, compression: TarballCompression, workers: Int = 0
+    ) throws(SegmentError) -> SegmentSummary {
+        precondition(columns.map(\.index) == Array(nextColumn..<boxes.count), "the columns not yet written, in order")
+        let columnsBytes = psfSize + columns.reduce(0) { $0 + $1.size }
         let compressor: StreamCompressor
         do {
             compressor = try StreamCompressor(compression == .gzip ? .gzip : .zstd, level: 1, workers: workers)
@@ -197,16 +180,16 @@ public final class SegmentSeal: @unchecked Sendable {
         func emit(_ bytes: [UInt8]) throws(SegmentError) { try bytes.withBytes { (raw) throws(SegmentError) in try emit(raw) } }
         try emit(TarArchive.header(path: name + "/", size: 0, isDirectory: true))
         try emit(TarArchive.header(path: name + "/v3/", size: 0, isDirectory: true))
-        try emit(TarArchive.header(path: name + "/v3/columns.psf", size: psfSize, isDirectory: false))
-        var copied = 0
-        try scratch.readBack { (piece) throws(SegmentError) in
-            copied += piece.count
-            try emit(piece)
+        try emit(TarArchive.header(path: name + "/v3/columns.psf", size: columnsBytes, isDirectory: false))
+        columns.reverse()
+        while let column = columns.popLast() {
+            try write(column) { (raw) throws(SegmentError) in try emit(raw) }
         }
-        guard copied == psfSize else {
-            throw SegmentError(.io, "the columns.psf scratch holds \(copied) bytes, \(psfSize) were written", segment: name)
+        guard psfSize == columnsBytes else {
+            throw SegmentError(.io, "the columns wrote \(psfSize) bytes of columns.psf, \(columnsBytes) were announced", segment: name)
         }
-        try emit(TarArchive.padding(psfSize))
+        try emit(TarArchive.padding(columnsBytes))
+        let summary = finish()
         for (path, contents) in [("creation.meta", summary.creationMeta), ("index_map", summary.indexMap), ("metadata.properties", summary.metadataProperties)] {
             try emit(TarArchive.header(path: name + "/v3/" + path, size: contents.count, isDirectory: false))
             try emit(contents)
@@ -220,6 +203,7 @@ public final class SegmentSeal: @unchecked Sendable {
         } catch {
             throw SegmentError(.io, "compressing the tarball failed: \(error)", segment: name)
         }
+        return summary
     }
 }
 
