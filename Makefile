@@ -47,13 +47,14 @@ fixtures: python-deps
 	python3 Tests/Fixtures/make_writer_matrix.py
 	python3 Samples/make_sample.py
 
-## Decode benchmarks (release), and the same files through pyarrow.
+## Benchmarks (release), and the same files through pyarrow.
 bench: deps python-deps
 	python3 Benchmarks/make_files.py
 	python3 Tests/Fixtures/iceberg/make_planning_table.py
 	cd Benchmarks && swift package --allow-writing-to-package-directory benchmark
 	swift build -c release --product ingest-worker
 	python3 Benchmarks/pyarrow_compare.py
+	python3 Benchmarks/segment_build.py
 
 ## The main job: ingest the example Iceberg table (examples/lake, written by pyiceberg) into local
 ## segment tarballs, then show the task's status and one segment.
