@@ -3,8 +3,8 @@
 
     python3 Tests/Fixtures/make_writer_matrix.py
 
-Writes Tests/Fixtures/writer-matrix/<writer>-<codec>[-...].parquet from three writers
-(pyarrow, DuckDB, polars) over the same deterministic data, an expectation
+Writes Tests/Fixtures/writer-matrix/<writer>-<codec>[-...].parquet from four writers
+(pyarrow, DuckDB, polars, fastparquet) over the same deterministic data, an expectation
 <name>.parquet.json beside each (computed by reading the file back with pyarrow through
 parquet_expect.py), and VERSIONS.json with the writer library versions. Stale files in the
 output folder are removed first. Output is deterministic for fixed library versions
@@ -345,6 +345,61 @@ def write_polars(table):
     return made
 
 
+FASTPARQUET_CODECS = [("uncompressed", "UNCOMPRESSED"), ("snappy", "SNAPPY"), ("gzip", "GZIP"),
+                      ("zstd", "ZSTD"), ("lz4raw", "LZ4_RAW")]  # its "LZ4" is the deprecated codec 5
+
+
+def _fastparquet_frame(table):
+    """The data set as fastparquet takes it: a pandas DataFrame with nullable integer and
+    boolean dtypes (fastparquet writes every column OPTIONAL). fastparquet writes flat columns
+    only: lists, the struct and the map go as JSON text (its object_encoding "json", the JSON
+    logical type), float16, decimals, dates, times, fixed-size binary and UUID are dropped."""
+    import pandas as pd
+
+    drop = ("f16", "dec9_2", "dec18_4", "dec30_6", "date32", "time32_ms", "time64_us", "uuid", "fsb16")
+    src = table.drop_columns([c for c in drop if c in table.column_names])
+    nullable = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
+                pa.int64(): pd.Int64Dtype(), pa.uint8(): pd.UInt8Dtype(), pa.uint16(): pd.UInt16Dtype(),
+                pa.uint32(): pd.UInt32Dtype(), pa.uint64(): pd.UInt64Dtype(), pa.bool_(): pd.BooleanDtype()}
+    df = src.to_pandas(types_mapper=nullable.get)
+    encodings = {}
+    for f in src.schema:
+        t = _storage(f.type)
+        if not f.nullable and t in nullable:
+            df[f.name] = df[f.name].astype(t.to_pandas_dtype())
+        if pa.types.is_string(t):
+            encodings[f.name] = "utf8"
+            df[f.name] = pd.Series(src.column(f.name).to_pylist(), dtype=object)
+        elif pa.types.is_binary(t):
+            encodings[f.name] = "bytes"
+        elif pa.types.is_nested(t):
+            encodings[f.name] = "json"
+            df[f.name] = pd.Series(src.column(f.name).to_pylist(), dtype=object)
+    return df, encodings
+
+
+def write_fastparquet(table):
+    """Every codec with dictionary pages (pandas categoricals, the only columns fastparquet
+    dictionary-encodes) and without, and int96 timestamps (`times="int96"`)."""
+    import fastparquet
+
+    df, encodings = _fastparquet_frame(table)
+    categorical = df.copy()
+    for name in ("str_nn", "str_low", "str_high"):
+        categorical[name] = categorical[name].astype("category")
+    made = []
+    common = dict(object_encoding=encodings, row_group_offsets=ROW_GROUP_SIZE, stats=True)
+    for cname, codec in FASTPARQUET_CODECS:
+        for dict_name, frame in (("dict", categorical), ("plain", df)):
+            name = f"fastparquet-{cname}-{dict_name}.parquet"
+            fastparquet.write(os.path.join(OUT_DIR, name), frame, compression=codec, **common)
+            made.append(name)
+    name = "fastparquet-snappy-int96.parquet"
+    fastparquet.write(os.path.join(OUT_DIR, name), categorical, compression="SNAPPY", times="int96", **common)
+    made.append(name)
+    return made
+
+
 # --------------------------------------------------------------------------- read-back
 
 def read_back(path):
@@ -377,6 +432,8 @@ def read_back(path):
 
 def main():
     import duckdb
+    import fastparquet
+    import pandas
     import polars
 
     os.makedirs(OUT_DIR, exist_ok=True)
@@ -385,7 +442,7 @@ def main():
             os.remove(os.path.join(OUT_DIR, fn))
 
     table = build_table()
-    made = write_pyarrow(table) + write_duckdb(table) + write_polars(table)
+    made = write_pyarrow(table) + write_duckdb(table) + write_polars(table) + write_fastparquet(table)
 
     total = 0
     for name in sorted(made):
@@ -410,7 +467,8 @@ def main():
               f"{os.path.getsize(path)} B + {os.path.getsize(path + '.json')} B json")
 
     versions = {"pyarrow": pa.__version__, "duckdb": duckdb.__version__,
-                "polars": polars.__version__, "numpy": np.__version__,
+                "polars": polars.__version__, "fastparquet": fastparquet.__version__,
+                "pandas": pandas.__version__, "numpy": np.__version__,
                 "python": platform.python_version(), "seed": SEED, "rows": N_ROWS}
     with open(os.path.join(OUT_DIR, "VERSIONS.json"), "w", encoding="utf-8", newline="\n") as fp:
         json.dump(versions, fp, indent=1, sort_keys=True)

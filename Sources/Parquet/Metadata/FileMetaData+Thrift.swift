@@ -2,9 +2,10 @@
 /// missing are reported as corrupt metadata; unknown fields are skipped.
 
 extension FileMetaData {
-    /// Decodes a serialized `FileMetaData` (the footer between the data and the length + magic).
-    public static func decode(_ bytes: UnsafeRawBufferPointer) throws(ParquetError) -> FileMetaData {
-        var reader = CompactProtocolReader(bytes)
+    /// Decodes a serialized `FileMetaData` (the footer between the data and the length + magic)
+    /// that starts at `fileOffset` in its file (errors give offsets in the file).
+    public static func decode(_ bytes: UnsafeRawBufferPointer, fileOffset: Int = 0) throws(ParquetError) -> FileMetaData {
+        var reader = CompactProtocolReader(bytes, base: fileOffset)
         try reader.beginStruct()
         return try decode(&reader)
     }

@@ -60,7 +60,7 @@ struct ColumnChunkDecoder {
             }
             let pageOffset = chunkOffset + position
             do {
-                let (header, headerLength) = try PageHeader.decode(UnsafeRawBufferPointer(rebasing: chunk[position...]))
+                let (header, headerLength) = try PageHeader.decode(UnsafeRawBufferPointer(rebasing: chunk[position...]), fileOffset: pageOffset)
                 position += headerLength
                 let size = Int(header.compressedPageSize)
                 guard size <= chunk.count - position else {

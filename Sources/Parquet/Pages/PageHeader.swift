@@ -36,9 +36,10 @@ struct DataPageHeaderV2 {
 }
 
 extension PageHeader {
-    /// Decodes a page header at the start of `bytes`; returns it and its encoded length.
-    static func decode(_ bytes: UnsafeRawBufferPointer) throws(ParquetError) -> (PageHeader, Int) {
-        var r = CompactProtocolReader(bytes)
+    /// Decodes a page header at the start of `bytes` (at `fileOffset` in the file); returns it
+    /// and its encoded length.
+    static func decode(_ bytes: UnsafeRawBufferPointer, fileOffset: Int = 0) throws(ParquetError) -> (PageHeader, Int) {
+        var r = CompactProtocolReader(bytes, base: fileOffset)
         try r.beginStruct()
         var rawType: Int32?
         var uncompressed: Int32?

@@ -35,7 +35,7 @@ public enum FooterDecoder {
         }
         let footerOffset = fileSize - 8 - length
         guard length + 8 <= tail.count else { return .needs(footerOffset..<fileSize) }
-        let metadata = try FileMetaData.decode(UnsafeRawBufferPointer(rebasing: tail[(end - 8 - length)..<(end - 8)]))
+        let metadata = try FileMetaData.decode(UnsafeRawBufferPointer(rebasing: tail[(end - 8 - length)..<(end - 8)]), fileOffset: footerOffset)
             .checkedAgainst(fileSize: fileSize, footerOffset: footerOffset)
         return .metadata(metadata, footerOffset: footerOffset)
     }
@@ -56,6 +56,10 @@ extension FileMetaData {
                 throw ParquetError(.corruptMetadata, "row group has \(rowGroup.numRows) rows", rowGroup: index)
             }
             for chunk in rowGroup.columns {
+                if let meta = chunk.metaData, meta.numValues < 0 {
+                    throw ParquetError(.corruptMetadata, "column chunk declares \(meta.numValues) values",
+                                       rowGroup: index, column: meta.pathInSchema.joined(separator: "."))
+                }
                 guard let meta = chunk.metaData, meta.numValues > 0 else { continue }
                 let start = meta.chunkStart
                 guard start >= 4, meta.totalCompressedSize >= 0,

@@ -7,9 +7,29 @@ struct CompactProtocolReader {
     enum FieldType: UInt8 {
         case stop = 0, boolTrue = 1, boolFalse = 2, byte = 3, i16 = 4, i32 = 5, i64 = 6
         case double = 7, binary = 8, list = 9, set = 10, map = 11, structure = 12
+
+        /// The type's name in the Thrift spec, for messages.
+        var name: String {
+            switch self {
+            case .stop: "stop"
+            case .boolTrue, .boolFalse: "bool"
+            case .byte: "byte"
+            case .i16: "i16"
+            case .i32: "i32"
+            case .i64: "i64"
+            case .double: "double"
+            case .binary: "binary"
+            case .list: "list"
+            case .set: "set"
+            case .map: "map"
+            case .structure: "struct"
+            }
+        }
     }
 
     private let bytes: UnsafeRawBufferPointer
+    /// The file offset of `bytes[0]`, so that errors name the place in the file.
+    private let base: Int
     private(set) var position: Int
     private var lastFieldIds: [Int16] = []
     private var lastFieldId: Int16 = 0
@@ -17,13 +37,15 @@ struct CompactProtocolReader {
     private var pendingBool: Bool?
     private static let maxDepth = 64
 
-    init(_ bytes: UnsafeRawBufferPointer, position: Int = 0) {
+    /// - Parameter base: where `bytes` starts in the file.
+    init(_ bytes: UnsafeRawBufferPointer, base: Int = 0, position: Int = 0) {
         self.bytes = bytes
+        self.base = base
         self.position = position
     }
 
     func fail(_ message: String) -> ParquetError {
-        ParquetError(.corruptMetadata, "Thrift: \(message) at byte \(position)")
+        ParquetError(.corruptMetadata, "Thrift: \(message)", offset: base + position)
     }
 
     mutating func readByte() throws(ParquetError) -> UInt8 {
@@ -84,7 +106,9 @@ struct CompactProtocolReader {
     // MARK: typed values (checked against the wire type)
 
     private func expect(_ actual: FieldType, _ allowed: FieldType...) throws(ParquetError) {
-        guard allowed.contains(actual) else { throw fail("expected \(allowed), found \(actual)") }
+        guard allowed.contains(actual) else {
+            throw fail("expected \(allowed.map(\.name).joined(separator: " or ")), found \(actual.name)")
+        }
     }
 
     mutating func readBool(_ type: FieldType) throws(ParquetError) -> Bool {
@@ -125,12 +149,14 @@ struct CompactProtocolReader {
 
     /// A list header: element type and count. The count is checked against the bytes left
     /// (every element takes at least one byte, except bools and empty structs, still ≥ 1).
+    /// An empty list may carry element type 0, as fastparquet writes it (the reference readers
+    /// accept it: no element is ever read).
     mutating func beginList(_ type: FieldType) throws(ParquetError) -> (elementType: FieldType, count: Int) {
         try expect(type, .list, .set)
         let header = try readByte()
         var count = UInt64(header >> 4)
         if count == 15 { count = try readVarint() }
-        guard let elementType = FieldType(rawValue: header & 0x0f), elementType != .stop else {
+        guard let elementType = FieldType(rawValue: header & 0x0f), elementType != .stop || count == 0 else {
             throw fail("unknown list element type \(header & 0x0f)")
         }
         guard count <= UInt64(bytes.count - position) else { throw fail("list of \(count) elements runs past the end") }
