@@ -71,12 +71,16 @@ public struct SchemaDerivation {
                 fields.append(PinotFieldSpec(name: partition.name, dataType: type == .date ? .int : TypeMapping.pinotType(type), role: .dimension))
             }
         }
-        return PinotSchema(schemaName: schemaName, fields: fields)
+        let derived = PinotSchema(schemaName: schemaName, fields: fields)
+        try derived.checkColumnNames()
+        return derived
     }
 
     /// For a data lake of Parquet files: the first file's own schema, by name.
     public func derive(parquet fields: [Field]) throws -> PinotSchema {
-        PinotSchema(schemaName: schemaName, fields: try specs(fields.map { ($0.name, $0.type, false) }))
+        let derived = PinotSchema(schemaName: schemaName, fields: try specs(fields.map { ($0.name, $0.type, false) }))
+        try derived.checkColumnNames()
+        return derived
     }
 
     private func specs(_ columns: [(name: String, type: DataType, isKey: Bool)]) throws -> [PinotFieldSpec] {

@@ -52,6 +52,10 @@ public struct SegmentCreation: Sendable {
                 try await ColumnwiseAppend.add(fileOf: reader, to: builder, concurrency: concurrency)
             }
         }
+        guard builder.rowCount > 0 else {
+            throw EngineError(.invalidConfiguration, "the input holds no rows: there is nothing to build a segment from",
+                              file: inputs.joined(separator: ", "))
+        }
         let name = try segmentName ?? defaultName(builder: builder, table: config.tableName)
         try SegmentName.validate(name)
         try AtomicFile.makeFolder(outputDir)
@@ -71,13 +75,21 @@ public struct SegmentCreation: Sendable {
     private func pinotSchema(first: String) async throws -> PinotSchema {
         if let schemaPath {
             guard let bytes = FileManager.default.contents(atPath: schemaPath) else { throw SegmentError(.io, "cannot read the schema \(schemaPath)") }
-            return try PinotSchema.parse([UInt8](bytes))
+            do throws(SegmentError) {
+                return try PinotSchema.parse([UInt8](bytes))
+            } catch {
+                throw EngineError(.invalidConfiguration, error.message, file: schemaPath, column: error.column, underlying: error)
+            }
         }
         guard format == .parquet else { throw EngineError(.invalidConfiguration, "JSON-lines input needs a schema (--schema)") }
         let reader = try await ParquetFileReader(source: try LocalFileReader(path: first), name: first)
         let name = table ?? URL(fileURLWithPath: first).deletingPathExtension().lastPathComponent
-        return try SchemaDerivation(schemaName: name, timeColumn: timeColumn, includePartitionColumns: false)
-            .derive(parquet: try reader.outputFields(try reader.fieldIndices(nil)))
+        do {
+            return try SchemaDerivation(schemaName: name, timeColumn: timeColumn, includePartitionColumns: false)
+                .derive(parquet: try reader.outputFields(try reader.fieldIndices(nil)))
+        } catch let error as SegmentError {
+            throw EngineError(.schemaMismatch, error.message, file: first, column: error.column, underlying: error)
+        }
     }
 
     /// The table config given, else Pinot's defaults with the raw-column heuristic.
@@ -85,7 +97,11 @@ public struct SegmentCreation: Sendable {
         var config: TableConfig
         if let tableConfigPath {
             guard let bytes = FileManager.default.contents(atPath: tableConfigPath) else { throw SegmentError(.io, "cannot read the table config \(tableConfigPath)") }
-            config = try TableConfig.parse([UInt8](bytes))
+            do throws(SegmentError) {
+                config = try TableConfig.parse([UInt8](bytes))
+            } catch {
+                throw EngineError(.invalidConfiguration, error.message, file: tableConfigPath, column: error.column, underlying: error)
+            }
         } else {
             config = TableConfig(tableName: schema.schemaName)
             config.dictionaryHeuristic = true

@@ -67,7 +67,12 @@ public struct ConnectionValidator: Sendable {
         let config = connection.configuration
         let storageRegion = config.source.storage?.region ?? "us-east-1"
         let storageEndpoint = config.source.storage?.endpoint ?? "https://s3.\(storageRegion).amazonaws.com"
-        let storageWhere = "storage \(storageEndpoint), region \(storageRegion), signing name s3"
+        let s3Where = "storage \(storageEndpoint), region \(storageRegion), signing name s3"
+        /// Where `uri` is read from: local files name no S3 endpoint.
+        func place(_ uri: String?) -> String {
+            uri.map { $0.hasPrefix("file:") || $0.hasPrefix("/") } == true ? "local files" : s3Where
+        }
+        var storageWhere = place(config.source.location)
         func record(_ name: String, _ body: () async throws -> String) async -> Bool {
             do {
                 steps.append(Step(name: name, ok: true, detail: try await body()))
@@ -113,7 +118,10 @@ public struct ConnectionValidator: Sendable {
             var first: (uri: String, size: Int)?
             guard await record("list \(location)", {
                 let files = try await DataLakeListing.parquetFiles(at: location, io: connection.io)
-                first = files.first.map { ($0.uri, $0.info.size) }
+                guard let file = files.first else {
+                    throw EngineError(.notFound, "\(storageWhere): no Parquet files under \(location) — check source.location (the prefix, or its folders, must hold .parquet files)")
+                }
+                first = (file.uri, file.info.size)
                 return "\(storageWhere): \(files.count) Parquet files"
             }) else { return steps }
             if let first {
@@ -125,6 +133,7 @@ public struct ConnectionValidator: Sendable {
             steps.append(Step(name: "read manifest list", ok: true, detail: "the table has no snapshot yet: nothing to read"))
             return steps
         }
+        storageWhere = place(list)
         var dataFile: DataFile?
         guard await record("read manifest list", {
             let io = connection.io(for: metadata)

@@ -62,6 +62,8 @@ public struct ObjectStoreError: Error, Sendable, CustomStringConvertible {
     public var requestId: String?
     /// How many attempts were made before giving up.
     public var attempts: Int?
+    /// The server tried, without userinfo, for errors that are not about a bucket (a catalog).
+    public var endpoint: String?
 
     public init(
         _ code: Code, _ message: String, bucket: String? = nil, key: String? = nil, status: Int? = nil,
@@ -85,6 +87,7 @@ public struct ObjectStoreError: Error, Sendable, CustomStringConvertible {
             if let bucket { parts.append("bucket \(bucket)") }
             if let key { parts.append("key \(key)") }
         }
+        if let endpoint { parts.append("endpoint \(endpoint)") }
         if let status { parts.append("HTTP \(status)") }
         if let serviceCode { parts.append(serviceCode) }
         if let requestId { parts.append("request id \(requestId)") }

@@ -3,9 +3,13 @@ import ArgumentParser
 /// The LakeIngest worker: one ingestion task per process, plus inspection commands.
 @main
 struct IngestWorker: AsyncParsableCommand {
+    /// The release, printed by `--version`; raised with each release.
+    static let workerVersion = "0.5.0"
+
     static let configuration = CommandConfiguration(
         commandName: "ingest-worker",
         abstract: "LakeIngest data plane: lake (Iceberg, Parquet on S3) to Apache Pinot segments.",
+        version: "ingest-worker \(workerVersion)",
         subcommands: [ValidateCommand.self, NamespacesCommand.self, TablesCommand.self, SchemaCommand.self, RunCommand.self, StatusCommand.self,
                       PauseCommand.self, ResumeCommand.self, ParquetCommand.self, SegmentCommand.self]
     )

@@ -20,6 +20,12 @@ struct SegmentDumpCommand: AsyncParsableCommand {
     @Flag(help: "Print every row as a JSON object (columns in alphabetical order).")
     var rows = false
 
+    @Flag(name: .customLong("ignore-crc"), help: "Read a segment whose files do not match creation.meta's CRC (for forensics) instead of refusing it.")
+    var ignoreCRC = false
+
+    @Option(help: "The most documents --rows reads into memory.")
+    var maxDocs = 50_000_000
+
     func run() async throws {
         try await reportingAnyError {
             var isDirectory: ObjCBool = false
@@ -48,8 +54,11 @@ struct SegmentDumpCommand: AsyncParsableCommand {
                 out.line("  \(column.name): \(column.columnType) \(column.dataType.rawValue)\(column.singleValue ? "" : " multi-value") "
                          + "\(column.hasDictionary ? "dictionary(\(column.cardinality))" : "raw")\(column.isSorted ? " sorted" : "")")
             }
+            if reader.crcMatches == false && !ignoreCRC {
+                throw SegmentError(.checksumMismatch, "the files do not match creation.meta's CRC \(reader.recordedCRC!): the segment is damaged (--ignore-crc reads it anyway)", segment: segment)
+            }
             guard rows else { return }
-            let columns = try reader.columns()
+            let columns = try reader.columns(maxDocs: maxDocs)
             let names = columns.keys.sorted()
             for doc in 0..<metadata.totalDocs {
                 var line = "{"

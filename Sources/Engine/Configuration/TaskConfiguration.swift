@@ -1,4 +1,5 @@
 import Foundation
+import ObjectStore
 import Pinot
 
 /// The task configuration (DESIGN.md, "The task configuration"): where the data is, how to reach

@@ -20,6 +20,29 @@ public struct LoadedTable: Sendable {
     public var config: [String: String]
 }
 
+extension LoadedTable: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// Config keys whose values are secrets (vended credentials, tokens).
+    static func isSecret(_ key: String) -> Bool {
+        let lower = key.lowercased()
+        return ["secret", "token", "password", "credential"].contains { lower.contains($0) }
+    }
+
+    /// The config with secret values shown as `<redacted>`.
+    public var redactedConfig: [String: String] {
+        config.reduce(into: [:]) { $0[$1.key] = Self.isSecret($1.key) ? "<redacted>" : $1.value }
+    }
+
+    public var description: String {
+        "LoadedTable(metadataLocation: \(metadataLocation ?? "-"), format v\(metadata.formatVersion), config: \(redactedConfig.sorted { $0.key < $1.key }))"
+    }
+
+    public var debugDescription: String { description }
+
+    public var customMirror: Mirror {
+        Mirror(self, children: ["metadataLocation": metadataLocation as Any, "metadata": metadata, "config": redactedConfig], displayStyle: .struct)
+    }
+}
+
 /// Which service speaks the Iceberg REST protocol.
 public enum RESTFlavour: String, Sendable {
     /// AWS Glue: `https://glue.{region}.amazonaws.com/iceberg`, signing name `glue`, warehouse = account id.
@@ -100,8 +123,9 @@ public actor RESTCatalog {
             throw IcebergError(.invalidConfiguration, "the \(configuration.flavour.rawValue) catalog needs a region")
         }
         self.region = resolvedRegion
-        let base = configuration.uri ?? (configuration.flavour == .s3tables
-            ? "https://s3tables.\(resolvedRegion).amazonaws.com/iceberg" : "https://glue.\(resolvedRegion).amazonaws.com/iceberg")
+        // Userinfo is neither sent (the catalog signs with SigV4) nor ever printed.
+        let base = ObjectStoreURI.redacted(configuration.uri ?? (configuration.flavour == .s3tables
+            ? "https://s3tables.\(resolvedRegion).amazonaws.com/iceberg" : "https://glue.\(resolvedRegion).amazonaws.com/iceberg"))
         self.baseURL = base
         guard let schemeEnd = base.range(of: "://") else {
             throw IcebergError(.invalidConfiguration, "catalog URI \(base) has no scheme")

@@ -62,11 +62,16 @@ public struct SignedHTTPClient: Sendable {
                 response = try await client.execute(request, timeout: TimeAmount(timeout) + .seconds(1))
                 for try await chunk in response.body { chunk.withUnsafeReadableBytes { bytes.append(contentsOf: $0) } }
             } catch {
-                throw S3ObjectStore.transportError(error, bucket: host, key: path)
+                var failure = S3ObjectStore.transportError(error, bucket: "", key: path)
+                failure.bucket = nil
+                failure.endpoint = ObjectStoreURI.redacted("\(scheme)://\(host)")
+                throw failure
             }
             let status = Int(response.status.code)
             if status >= 500 {
-                throw ObjectStoreError(status == 503 ? .throttled : .serverError, "HTTP \(status)", status: status)
+                var failure = ObjectStoreError(status == 503 ? .throttled : .serverError, "HTTP \(status)", status: status)
+                failure.endpoint = ObjectStoreURI.redacted("\(scheme)://\(host)")
+                throw failure
             }
             return Response(status: status, headers: response.headers.map { ($0.name, $0.value) }, body: bytes)
         }

@@ -179,3 +179,17 @@ public struct SigV4Signer: Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 }
+
+extension SigV4Signer.Signature: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// The canonical request and the additions carry the session token: printing shows the
+    /// signature and the names of what is added only.
+    public var description: String {
+        "Signature(signature: \(signature), additions: \(additions.map(\.0)), canonicalRequest: <redacted>)"
+    }
+
+    public var debugDescription: String { description }
+
+    public var customMirror: Mirror {
+        Mirror(self, children: ["signature": signature, "additions": additions.map(\.0), "canonicalRequest": "<redacted>"], displayStyle: .struct)
+    }
+}

@@ -86,7 +86,12 @@ extension ColumnStore {
             try writeMetadata(&metadata, docs: docs, dictionary: dictionary, ids: ids, raw: raw, isSorted: isSorted, width: 0, bits: bits)
         } else {
             if kind == .bytes {
-                let (bytes, width) = dictionary.serialized()
+                let (bytes, width): ([UInt8], Int)
+                do throws(SegmentError) { (bytes, width) = try dictionary.serialized() } catch {
+                    var located = error
+                    located.column = spec.name
+                    throw located
+                }
                 buffers.append(("dictionary", .bytes(bytes)))
                 try writeMetadata(&metadata, docs: docs, dictionary: dictionary, ids: ids, raw: raw, isSorted: isSorted, width: width, bits: bits)
                 // The distinct values are in the dictionary now: free them before the indexes.
@@ -105,12 +110,12 @@ extension ColumnStore {
                     buffers.append(("forward_index", .bytes(IndexWriters.fixedBitForward(ids, bits: bits))))
                 }
                 if table.invertedIndexColumns.contains(spec.name) && !isSorted {
-                    buffers.append(("inverted_index", .bytes(IndexWriters.invertedIndex(entries: ids, rowStarts: nil, cardinality: cardinality))))
+                    buffers.append(("inverted_index", .bytes(try IndexWriters.invertedIndex(entries: ids, rowStarts: nil, cardinality: cardinality, column: spec.name))))
                 }
             } else {
                 buffers.append(("forward_index", .bytes(IndexWriters.fixedBitMultiValue(entries: ids, rowStarts: rowStarts, bits: bits))))
                 if table.invertedIndexColumns.contains(spec.name) {
-                    buffers.append(("inverted_index", .bytes(IndexWriters.invertedIndex(entries: ids, rowStarts: rowStarts, cardinality: cardinality))))
+                    buffers.append(("inverted_index", .bytes(try IndexWriters.invertedIndex(entries: ids, rowStarts: rowStarts, cardinality: cardinality, column: spec.name))))
                 }
             }
         }
@@ -289,10 +294,16 @@ struct SortedDistinct {
         return .bigEndian(count: count, width: width) { global in numbers.value(sorted.map { Int($0[global]) } ?? global) }
     }
 
+    private func checkDictionarySize(_ size: (partialValue: Int, overflow: Bool), detail: String) throws(SegmentError) {
+        guard size.overflow || size.partialValue > Int(Int32.max) else { return }
+        throw SegmentError(.invalidValue, "the dictionary would take more than 2 GiB (\(detail)), past what its int offsets address: store the column raw (noDictionaryColumns) or seal smaller segments")
+    }
+
     /// The dictionary buffer (spec §5.1): fixed-width big-endian numbers; NUL-padded
     /// fixed-width STRING/JSON; BYTES and BIG_DECIMAL fixed-width when all values have one
     /// length, else the var-length layout. Returns the bytes and the entry width.
-    func serialized() -> (bytes: [UInt8], width: Int) {
+    /// - Throws: `.invalidValue` when the dictionary would pass the 2 GiB its int offsets address.
+    func serialized() throws(SegmentError) -> (bytes: [UInt8], width: Int) {
         switch kind {
         case .int32, .float32, .int64, .float64:
             let size = kind == .int32 || kind == .float32 ? 4 : 8
@@ -311,6 +322,7 @@ struct SortedDistinct {
             let width = strings.longest
             let uniform = (0..<count).allSatisfy { strings.length($0) == width }
             if type == .string || type == .json || uniform {
+                try checkDictionarySize(count.multipliedReportingOverflow(by: width), detail: "\(count) values padded to the longest, \(width) bytes")
                 var out = [UInt8](repeating: 0, count: count * width)
                 out.withUnsafeMutableBytes { dst in
                     strings.withStorage { src, offsets in
@@ -323,6 +335,7 @@ struct SortedDistinct {
                 }
                 return (out, width)
             }
+            try checkDictionarySize((16 + 4 * (count + 1) + strings.totalBytes, false), detail: "\(count) values of \(strings.totalBytes) bytes")
             var writer = ByteWriter(capacity: 16 + 4 * (count + 1) + strings.totalBytes)
             writer.bytes += Array(".vl;".utf8)
             writer.int32(1)

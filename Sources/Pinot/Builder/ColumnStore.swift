@@ -189,8 +189,8 @@ struct ColumnStore: @unchecked Sendable {
                 position += length
             }
             docs += 1
-            guard entries.count + stored.count < Int(UInt32.max) else {
-                throw SegmentError(.invalidValue, "more than 4 billion multi-value entries in one segment", column: spec.name)
+            guard entries.count + stored.count < Int(Int32.max) else {
+                throw SegmentError(.invalidValue, "more than 2^31 multi-value entries in one segment (Pinot's int offsets): seal smaller segments", column: spec.name)
             }
             rowStarts.append(UInt32(entries.count + stored.count))
         }

@@ -128,7 +128,8 @@ enum IndexWriters {
 
     /// Bitmap inverted index (spec §5.5): offsets, then one portable Roaring bitmap of docs per
     /// id, built by a counting sort of the ids (a doc counts once per id).
-    static func invertedIndex(entries: [UInt32], rowStarts: [UInt32]?, cardinality: Int) -> [UInt8] {
+    /// - Throws: `.invalidValue` when the bitmaps pass the 2 GiB its int offsets address.
+    static func invertedIndex(entries: [UInt32], rowStarts: [UInt32]?, cardinality: Int, column: String) throws(SegmentError) -> [UInt8] {
         var counts = [Int](repeating: 0, count: cardinality + 1)
         func eachPair(_ body: (_ doc: UInt32, _ id: Int) -> Void) {
             guard let rowStarts else {
@@ -162,7 +163,10 @@ enum IndexWriters {
                 RoaringWriter.serialize(UnsafeBufferPointer(rebasing: all[counts[id]..<counts[id + 1]]), into: &bitmaps.bytes)
             }
         }
-        offsets.int32(Int32(truncatingIfNeeded: base + bitmaps.bytes.count))
+        guard let end = Int32(exactly: base + bitmaps.bytes.count) else {
+            throw SegmentError(.invalidValue, "the inverted index would take more than 2 GiB, past what its int offsets address: drop the inverted index or seal smaller segments", column: column)
+        }
+        offsets.int32(end)
         return offsets.bytes + bitmaps.bytes
     }
 

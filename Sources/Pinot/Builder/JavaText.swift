@@ -4,6 +4,31 @@ import Columnar
 enum JavaText {
     /// `Float.toString` / `Double.toString`: shortest round-trip digits; plain notation for
     /// 10^-3 ≤ |x| < 10^7 (always with a fractional part), else `d.dddE±n`.
+    /// Decimal number text as Java parses it into a number column: `[+-]? digits [. digits]
+    /// [e [+-] digits]`. Swift's own parsers also take hex, `inf` and `nan`, which Java refuses.
+    static func isDecimal(_ text: String) -> Bool {
+        var scalars = Substring(text).utf8[...]
+        if let first = scalars.first, first == UInt8(ascii: "+") || first == UInt8(ascii: "-") { scalars = scalars.dropFirst() }
+        let isDigit = { (c: UInt8) in (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c) }
+        let whole = scalars.prefix(while: isDigit)
+        scalars = scalars.dropFirst(whole.count)
+        var fraction = 0
+        if scalars.first == UInt8(ascii: ".") {
+            scalars = scalars.dropFirst()
+            fraction = scalars.prefix(while: isDigit).count
+            scalars = scalars.dropFirst(fraction)
+        }
+        guard whole.count + fraction > 0 else { return false }
+        if let e = scalars.first, e == UInt8(ascii: "e") || e == UInt8(ascii: "E") {
+            scalars = scalars.dropFirst()
+            if let sign = scalars.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { scalars = scalars.dropFirst() }
+            let exponent = scalars.prefix(while: isDigit).count
+            guard exponent > 0 else { return false }
+            scalars = scalars.dropFirst(exponent)
+        }
+        return scalars.isEmpty
+    }
+
     static func floating<F: BinaryFloatingPoint & LosslessStringConvertible>(_ value: F) -> String {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value < 0 ? "-Infinity" : "Infinity" }

@@ -19,11 +19,20 @@ struct MetadataWriter {
 
     var text: String { lines.joined(separator: "\n") + "\n" }
 
+    /// A key as `java.util.Properties.store` escapes it (and commons-configuration reads it):
+    /// separators, blanks, comment marks and backslashes behind a backslash, control characters
+    /// as escapes.
     static func escapeKey(_ key: String) -> String {
         var out = ""
         for c in key.unicodeScalars {
-            if c == "=" || c == ":" || c == " " || c == "\\" { out += "\\" }
-            out.unicodeScalars.append(c)
+            switch c {
+            case "=", ":", " ", "\\", "#", "!": out += "\\"; out.unicodeScalars.append(c)
+            case "\t": out += "\\t"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\u{0C}": out += "\\f"
+            default: out.unicodeScalars.append(c)
+            }
         }
         return out
     }

@@ -134,6 +134,9 @@ public final class SegmentBuilder: @unchecked Sendable {
     /// - Throws: `.invalidValue` for time values outside 1971–2071 or null time values (the
     ///   controller refuses such segments), `.invalidSchema` for a name Pinot refuses.
     public func beginSeal(name: String? = nil, creationTime: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) throws(SegmentError) -> SegmentSeal {
+        guard rowCount > 0 else {
+            throw SegmentError(.invalidValue, "no rows were added: a segment needs at least one row", segment: name)
+        }
         var timeRange: (Int64, Int64)?
         if let timeColumn = table.timeColumn, let box = boxes.first(where: { $0.store.spec.name == timeColumn }) {
             box.store.compact()

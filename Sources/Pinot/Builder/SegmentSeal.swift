@@ -109,8 +109,10 @@ public final class SegmentSeal: @unchecked Sendable {
             try sink(raw)
         }
         for (index, buffer) in column.built.buffers {
-            indexMap.append("\(column.built.name).\(index).startOffset = \(psfSize)")
-            indexMap.append("\(column.built.name).\(index).size = \(buffer.size + 8)")
+            // Keys escaped as in metadata.properties: Pinot reads index_map as a properties file.
+            let key = MetadataWriter.escapeKey(column.built.name)
+            indexMap.append("\(key).\(index).startOffset = \(psfSize)")
+            indexMap.append("\(key).\(index).size = \(buffer.size + 8)")
             try SegmentFiles.magic.withBytes { (raw) throws(SegmentError) in try pass(raw) }
             switch buffer {
             case .bytes(let bytes):

@@ -98,7 +98,7 @@ struct ValueRules {
         case .boolean(let b): return b ? 1 : 0
         case .double(let d): return d.rounded(.towardZero) == d && abs(d) < 9.2e18 ? Int64(d) : nil
         case .float(let f): return f.rounded(.towardZero) == f && abs(f) < 9.2e18 ? Int64(f) : nil
-        case .string(let s): return Int64(s)
+        case .string(let s): return JavaText.isDecimal(s) ? Int64(s) : nil
         case .decimal(let u, let s) where s == 0: return Int64(exactly: u)
         default: return nil
         }
@@ -115,7 +115,7 @@ struct ValueRules {
             case "NaN": return .nan
             case "Infinity": return .infinity
             case "-Infinity": return -.infinity
-            default: return Double(s)
+            default: return JavaText.isDecimal(s) ? Double(s) : nil
             }
         default: return nil
         }
@@ -218,18 +218,44 @@ enum CompactJSON {
         }
     }
 
-    struct Failure: Error {}
+    /// Where the text stops being JSON (a byte offset).
+    struct Failure: Error {
+        var position: Int
+    }
 
     struct Parser {
         let bytes: [UInt8]
         var position = 0
+
+        /// RFC 8259's number: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+        static func isNumber(_ text: ArraySlice<UInt8>) -> Bool {
+            var i = text.startIndex
+            func digits() -> Int {
+                let start = i
+                while i < text.endIndex, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(text[i]) { i += 1 }
+                return i - start
+            }
+            if i < text.endIndex, text[i] == UInt8(ascii: "-") { i += 1 }
+            guard i < text.endIndex else { return false }
+            if text[i] == UInt8(ascii: "0") { i += 1 } else if digits() == 0 { return false }
+            if i < text.endIndex, text[i] == UInt8(ascii: ".") {
+                i += 1
+                guard digits() > 0 else { return false }
+            }
+            if i < text.endIndex, text[i] == UInt8(ascii: "e") || text[i] == UInt8(ascii: "E") {
+                i += 1
+                if i < text.endIndex, text[i] == UInt8(ascii: "+") || text[i] == UInt8(ascii: "-") { i += 1 }
+                guard digits() > 0 else { return false }
+            }
+            return i == text.endIndex
+        }
 
         mutating func skip() { while position < bytes.count, [0x20, 0x0a, 0x0d, 0x09].contains(bytes[position]) { position += 1 } }
         mutating func atEnd() -> Bool { skip(); return position == bytes.count }
 
         mutating func value() throws -> Node {
             skip()
-            guard position < bytes.count else { throw Failure() }
+            guard position < bytes.count else { throw Failure(position: position) }
             switch bytes[position] {
             case UInt8(ascii: "{"):
                 position += 1
@@ -238,15 +264,15 @@ enum CompactJSON {
                 if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return .object(pairs) }
                 while true {
                     skip()
-                    guard case .string(let key) = try value() else { throw Failure() }
+                    guard case .string(let key) = try value() else { throw Failure(position: position) }
                     skip()
-                    guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw Failure() }
+                    guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw Failure(position: position) }
                     position += 1
                     pairs.append((key, try value()))
                     skip()
-                    guard position < bytes.count else { throw Failure() }
+                    guard position < bytes.count else { throw Failure(position: position) }
                     if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
-                    guard bytes[position] == UInt8(ascii: "}") else { throw Failure() }
+                    guard bytes[position] == UInt8(ascii: "}") else { throw Failure(position: position) }
                     position += 1
                     return .object(pairs)
                 }
@@ -258,9 +284,9 @@ enum CompactJSON {
                 while true {
                     items.append(try value())
                     skip()
-                    guard position < bytes.count else { throw Failure() }
+                    guard position < bytes.count else { throw Failure(position: position) }
                     if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
-                    guard bytes[position] == UInt8(ascii: "]") else { throw Failure() }
+                    guard bytes[position] == UInt8(ascii: "]") else { throw Failure(position: position) }
                     position += 1
                     return .array(items)
                 }
@@ -270,17 +296,18 @@ enum CompactJSON {
                 while position < bytes.count, bytes[position] != UInt8(ascii: "\"") {
                     position += bytes[position] == UInt8(ascii: "\\") ? 2 : 1
                 }
-                guard position < bytes.count else { throw Failure() }
+                guard position < bytes.count else { throw Failure(position: position) }
                 position += 1
                 let literal = String(decoding: bytes[start..<position], as: UTF8.self)
                 guard let decoded = try? JSONSerialization.jsonObject(with: Data(("[" + literal + "]").utf8)) as? [String],
-                      let text = decoded.first else { throw Failure() }
+                      let text = decoded.first else { throw Failure(position: position) }
                 return .string(text)
             default:
                 let start = position
                 while position < bytes.count, !",]} \n\r\t".utf8.contains(bytes[position]) { position += 1 }
-                guard position > start else { throw Failure() }
-                return .literal(String(decoding: bytes[start..<position], as: UTF8.self))
+                let literal = bytes[start..<position]
+                guard ["null", "true", "false"].contains(where: { literal.elementsEqual($0.utf8) }) || Self.isNumber(literal) else { throw Failure(position: start) }
+                return .literal(String(decoding: literal, as: UTF8.self))
             }
         }
     }

@@ -32,6 +32,7 @@ public struct TableConfig: Sendable {
     ///   date-time field, raw, inverted, codec or chunk-size settings for absent columns, an
     ///   inverted index on a raw column, a negative `maxLength`.
     public func validate(against schema: PinotSchema) throws(SegmentError) {
+        try schema.checkColumnNames()
         if let timeColumn {
             guard let field = schema.field(timeColumn) else {
                 throw SegmentError(.invalidSchema, "the time column \(timeColumn) is not a column of schema \(schema.schemaName)", column: timeColumn)
@@ -93,11 +94,19 @@ public struct TableConfig: Sendable {
     }
 
     /// Reads Pinot's table config JSON.
+    /// - Throws: `.invalidSchema` for a REALTIME config, an unknown compression codec and a
+    ///   chunk size that is not a size in 1 byte…1 GB; each names the column and the value.
     public static func parse(_ bytes: [UInt8]) throws(SegmentError) -> TableConfig {
         guard let json = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
             throw SegmentError(.invalidSchema, "table config is not a JSON object")
         }
         var name = (json["tableName"] as? String) ?? "table"
+        if let type = json["tableType"] as? String, type.uppercased() != "OFFLINE" {
+            throw SegmentError(.invalidSchema, "tableType \(type): segments are built for OFFLINE tables (a REALTIME table consumes its stream itself)")
+        }
+        if name.hasSuffix("_REALTIME") {
+            throw SegmentError(.invalidSchema, "tableName \(name) names a REALTIME table: segments are built for OFFLINE tables")
+        }
         if name.hasSuffix("_OFFLINE") { name.removeLast("_OFFLINE".count) }
         var config = TableConfig(tableName: name)
         config.timeColumn = (json["segmentsConfig"] as? [String: Any])?["timeColumnName"] as? String
@@ -106,22 +115,43 @@ public struct TableConfig: Sendable {
         config.invertedIndexColumns = Set((indexConfig["invertedIndexColumns"] as? [String]) ?? [])
         for field in (json["fieldConfigList"] as? [[String: Any]]) ?? [] {
             guard let column = field["name"] as? String else { continue }
+            func codec(_ value: Any?) throws(SegmentError) -> Int32? {
+                guard let value else { return nil }
+                guard let text = value as? String, let code = compressionCode(text) else {
+                    throw SegmentError(.invalidSchema, "compressionCodec \(value) is not one of PASS_THROUGH, SNAPPY, ZSTANDARD, LZ4, LZ4_LENGTH_PREFIXED", column: column)
+                }
+                return code
+            }
             if (field["encodingType"] as? String) == "RAW" { config.noDictionaryColumns.insert(column) }
-            if let codec = (field["compressionCodec"] as? String).flatMap(compressionCode) { config.compression[column] = codec }
+            if let code = try codec(field["compressionCodec"]) { config.compression[column] = code }
             if let forward = (field["indexes"] as? [String: Any])?["forward"] as? [String: Any] {
-                if let codec = (forward["compressionCodec"] as? String).flatMap(compressionCode) { config.compression[column] = codec }
-                if let size = forward["targetMaxChunkSize"] as? String { config.targetChunkSize[column] = parseSize(size) }
+                if let code = try codec(forward["compressionCodec"]) { config.compression[column] = code }
+                if let size = forward["targetMaxChunkSize"] {
+                    guard let text = size as? String, let bytes = parseSize(text), (1...maxChunkSize).contains(bytes) else {
+                        throw SegmentError(.invalidSchema, "targetMaxChunkSize \(size) is not a size from 1 byte to 1GB (such as \"1MB\")", column: column)
+                    }
+                    config.targetChunkSize[column] = bytes
+                }
             }
             if let indexTypes = field["indexTypes"] as? [String], indexTypes.contains("INVERTED") { config.invertedIndexColumns.insert(column) }
         }
         return config
     }
 
-    private static func parseSize(_ text: String) -> Int? {
-        let upper = text.uppercased()
-        for (suffix, factor) in [("K", 1024), ("M", 1 << 20), ("G", 1 << 30)] where upper.hasSuffix(suffix) {
-            return Int(upper.dropLast()).map { $0 * factor }
+    /// The largest `targetMaxChunkSize` accepted: a chunk is held (and compressed) whole.
+    static let maxChunkSize = 1 << 30
+
+    /// Pinot's data sizes: a number with an optional K, M, G or T and an optional B, any case.
+    static func parseSize(_ text: String) -> Int? {
+        var digits = Substring(text.uppercased().trimmingCharacters(in: .whitespaces))
+        if digits.hasSuffix("B") { digits.removeLast() }
+        var factor = 1
+        for (suffix, scale) in [("K", 1 << 10), ("M", 1 << 20), ("G", 1 << 30), ("T", 1 << 40)] where digits.hasSuffix(suffix) {
+            digits.removeLast()
+            factor = scale
         }
-        return Int(upper)
+        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber), let number = Int(digits) else { return nil }
+        let (bytes, overflow) = number.multipliedReportingOverflow(by: factor)
+        return overflow ? nil : bytes
     }
 }

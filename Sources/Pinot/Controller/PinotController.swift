@@ -36,10 +36,7 @@ public struct PinotController: Sendable {
         public var description: String { "controller \(Self.printable(uri))\(authorization == nil ? "" : " (authorization <redacted>)")" }
 
         /// `uri` without userinfo.
-        static func printable(_ uri: String) -> String {
-            guard let scheme = uri.range(of: "://"), let at = uri[scheme.upperBound...].prefix(while: { $0 != "/" }).lastIndex(of: "@") else { return uri }
-            return String(uri[..<scheme.upperBound]) + String(uri[uri.index(after: at)...])
-        }
+        static func printable(_ uri: String) -> String { ObjectStoreURI.redacted(uri) }
     }
 
     public let configuration: Configuration

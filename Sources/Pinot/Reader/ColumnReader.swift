@@ -15,14 +15,20 @@ struct ColumnReader {
         var values: [Value]
         if column.hasDictionary {
             guard let dictionaryBytes = files.buffer(column.name, "dictionary") else { throw fail("no dictionary") }
+            let limit = max(totalDocs, column.singleValue ? 0 : column.totalNumberOfEntries, 1)
+            guard column.cardinality <= limit else { throw fail("cardinality \(column.cardinality) exceeds the \(limit) values the segment holds") }
             let dictionary = try readDictionary(dictionaryBytes)
-            let ids = try dictionaryIds(forward)
-            values = try ids.map { (row) throws(SegmentError) -> Value in
-                let mapped = try row.map { (id) throws(SegmentError) -> Value in
-                    guard id >= 0, id < dictionary.count else { throw fail("dictionary id \(id) out of range (\(dictionary.count) entries)") }
-                    return dictionary[id]
+            let (ids, rowStarts) = try dictionaryIds(forward)
+            func entry(_ id: Int) throws(SegmentError) -> Value {
+                guard id >= 0, id < dictionary.count else { throw fail("dictionary id \(id) out of range (\(dictionary.count) entries)") }
+                return dictionary[id]
+            }
+            if let rowStarts {
+                values = try (0..<totalDocs).map { (doc) throws(SegmentError) -> Value in
+                    .list(try ids[rowStarts[doc]..<rowStarts[doc + 1]].map { (id) throws(SegmentError) in try entry(id) })
                 }
-                return column.singleValue ? mapped[0] : .list(mapped)
+            } else {
+                values = try ids.map { (id) throws(SegmentError) in try entry(id) }
             }
         } else {
             values = try RawForwardIndex(column: column, totalDocs: totalDocs, context: "\(column.name) forward_index").read(forward)
@@ -65,45 +71,57 @@ struct ColumnReader {
         }
     }
 
-    /// The dictionary ids of every document (one per SV row, a list per MV row).
-    func dictionaryIds(_ bytes: ArraySlice<UInt8>) throws(SegmentError) -> [[Int]] {
+    /// The dictionary ids of every document in document order, and for multi-value columns
+    /// where each document's ids start (`totalDocs + 1` entries).
+    func dictionaryIds(_ bytes: ArraySlice<UInt8>) throws(SegmentError) -> (ids: [Int], rowStarts: [Int]?) {
         let reader = BigEndianReader(bytes: bytes, context: "\(column.name) forward_index")
         let bits = column.bitsPerElement
         if column.singleValue && column.isSorted {
             guard bytes.count == 8 * column.cardinality else { throw fail("sorted forward index of \(bytes.count) bytes for cardinality \(column.cardinality)") }
-            var ids = [[Int]](repeating: [0], count: totalDocs)
+            var next = 0
             for id in 0..<column.cardinality {
                 let first = Int(try reader.int32(8 * id))
                 let last = Int(try reader.int32(8 * id + 4))
-                guard first >= 0, first <= last, last < totalDocs else { throw fail("sorted range \(first)...\(last) of id \(id) is invalid") }
-                for doc in first...last { ids[doc] = [id] }
+                guard first == next, first <= last, last < totalDocs else {
+                    throw fail("sorted range \(first)...\(last) of id \(id) does not continue at doc \(next) within \(totalDocs) docs")
+                }
+                next = last + 1
             }
-            return ids
+            guard next == totalDocs else { throw fail("sorted ranges cover \(next) of \(totalDocs) docs") }
+            var ids: [Int] = []
+            ids.reserveCapacity(totalDocs)
+            for id in 0..<column.cardinality {
+                let first = Int(try reader.int32(8 * id))
+                let last = Int(try reader.int32(8 * id + 4))
+                ids.append(contentsOf: repeatElement(id, count: last - first + 1))
+            }
+            return (ids, nil)
         }
         guard bits > 0, bits <= 32 else { throw fail("bitsPerElement \(bits) is invalid") }
         if column.singleValue {
             guard bytes.count == (totalDocs * bits + 7) / 8 else { throw fail("bit-packed forward index of \(bytes.count) bytes for \(totalDocs) × \(bits) bits") }
-            return try (0..<totalDocs).map { (doc) throws(SegmentError) in [try reader.bits(doc * bits, bits)] }
+            return (try (0..<totalDocs).map { (doc) throws(SegmentError) in try reader.bits(doc * bits, bits) }, nil)
         }
         let total = column.totalNumberOfEntries
-        guard totalDocs > 0 else { return [] }
+        guard totalDocs > 0 else { return ([], [0]) }
         let average = max(total / totalDocs, 1)
         let docsPerChunk = (2048 + average - 1) / average
         let chunks = (totalDocs + docsPerChunk - 1) / docsPerChunk
         let bitmapStart = 4 * chunks
         let valuesStart = bitmapStart + (total + 7) / 8
         guard bytes.count == valuesStart + (total * bits + 7) / 8 else { throw fail("multi-value forward index of \(bytes.count) bytes does not fit \(total) entries") }
-        var rows: [[Int]] = []
-        var current: [Int] = []
+        var ids: [Int] = []
+        var rowStarts: [Int] = []
+        ids.reserveCapacity(total)
         for i in 0..<total {
-            if try reader.bits(bitmapStart * 8 + i, 1) == 1, i > 0 {
-                rows.append(current)
-                current = []
+            if try reader.bits(bitmapStart * 8 + i, 1) == 1 || i == 0 {
+                guard rowStarts.count < totalDocs else { throw fail("multi-value forward index holds more than \(totalDocs) rows") }
+                rowStarts.append(i)
             }
-            current.append(try reader.bits(valuesStart * 8 + i * bits, bits))
+            ids.append(try reader.bits(valuesStart * 8 + i * bits, bits))
         }
-        if total > 0 { rows.append(current) }
-        guard rows.count == totalDocs else { throw fail("multi-value forward index holds \(rows.count) rows, the segment \(totalDocs)") }
-        return rows
+        guard rowStarts.count == totalDocs else { throw fail("multi-value forward index holds \(rowStarts.count) rows, the segment \(totalDocs)") }
+        rowStarts.append(total)
+        return (ids, rowStarts)
     }
 }

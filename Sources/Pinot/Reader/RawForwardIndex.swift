@@ -30,10 +30,9 @@ struct RawForwardIndex {
         guard valueSize == width, chunks >= 0, docsPerChunk > 0 else { throw fail("fixed-width header is inconsistent") }
         let offsetSize = version == 2 ? 4 : 8
         var values: [Value] = []
-        values.reserveCapacity(totalDocs)
         for chunk in 0..<chunks {
             let (start, end) = try chunkBounds(reader, offsetsStart: offsetsStart, offsetSize: offsetSize, chunk: chunk, chunks: chunks)
-            let docs = min(docsPerChunk, totalDocs - chunk * docsPerChunk)
+            let docs = try docsIn(chunk, docsPerChunk: docsPerChunk)
             let plain = try StoredValue.decompress(try reader.slice(start, end - start), type: compression, expectedSize: docs * width, littleEndianTrailer: false)
             let chunkReader = BigEndianReader(bytes: plain[...], context: context)
             for i in 0..<docs { values.append(try StoredValue.decodeFixed(column.dataType, chunkReader, at: i * width)) }
@@ -55,7 +54,7 @@ struct RawForwardIndex {
         var values: [Value] = []
         for chunk in 0..<chunks {
             let (start, end) = try chunkBounds(reader, offsetsStart: offsetsStart, offsetSize: offsetSize, chunk: chunk, chunks: chunks)
-            let docs = min(docsPerChunk, totalDocs - chunk * docsPerChunk)
+            let docs = try docsIn(chunk, docsPerChunk: docsPerChunk)
             let plain = try StoredValue.decompress(try reader.slice(start, end - start), type: compression,
                                                    expectedSize: docsPerChunk * (4 + longest), littleEndianTrailer: false)
             let chunkReader = BigEndianReader(bytes: plain[...], context: context)
@@ -115,7 +114,7 @@ struct RawForwardIndex {
             let offsetsStart = Int(try reader.int32(24))
             for chunk in 0..<chunks {
                 let (start, end) = try chunkBounds(reader, offsetsStart: offsetsStart, offsetSize: 8, chunk: chunk, chunks: chunks)
-                let docs = min(docsPerChunk, totalDocs - chunk * docsPerChunk)
+                let docs = try docsIn(chunk, docsPerChunk: docsPerChunk)
                 result.append(try StoredValue.decompress(try reader.slice(start, end - start), type: compression, expectedSize: docs * width, littleEndianTrailer: false))
             }
             return result
@@ -129,6 +128,13 @@ struct RawForwardIndex {
             result.append(try StoredValue.decompress(try reader.slice(dataStart + offset, next - offset), type: compression, expectedSize: nil, littleEndianTrailer: true))
         }
         return result
+    }
+
+    /// How many documents chunk `chunk` holds: `docsPerChunk`, fewer in the last.
+    private func docsIn(_ chunk: Int, docsPerChunk: Int) throws(SegmentError) -> Int {
+        let first = chunk * docsPerChunk
+        guard first < totalDocs else { throw fail("chunk \(chunk) starts at doc \(first), past the segment's \(totalDocs) docs") }
+        return min(docsPerChunk, totalDocs - first)
     }
 
     /// The byte range of chunk `chunk` from the offset table (int32 offsets in version 2, int64

@@ -14,7 +14,14 @@ public struct SegmentReader: Sendable {
     /// Opens a `.tar.gz` (or zstd) tarball whose first entry is the segment directory.
     /// - Throws: `SegmentError` naming the segment.
     public init(tarball bytes: [UInt8], name: String) throws(SegmentError) {
-        let archive = try TarArchive.read(bytes)
+        let archive: TarArchive
+        do throws(SegmentError) {
+            archive = try TarArchive.read(bytes)
+        } catch {
+            var located = error
+            located.segment = name
+            throw located
+        }
         guard let top = archive.entries.first?.path.split(separator: "/").first else {
             throw SegmentError(.corrupt, "the tarball is empty", segment: name)
         }
@@ -75,7 +82,12 @@ public struct SegmentReader: Sendable {
     }
 
     /// Every column's values by name; nulls are `.null`.
-    public func columns() throws(SegmentError) -> [String: [Value]] {
+    /// - Parameter maxDocs: the most documents read into memory; a segment claiming more is
+    ///   refused before anything is allocated for it.
+    public func columns(maxDocs: Int = 50_000_000) throws(SegmentError) -> [String: [Value]] {
+        guard metadata.totalDocs <= maxDocs else {
+            throw SegmentError(.unsupported, "the segment claims \(metadata.totalDocs) docs, more than the \(maxDocs) this reader holds in memory", segment: metadata.name)
+        }
         var result: [String: [Value]] = [:]
         for column in metadata.columns {
             result[column.name] = try ColumnReader(column: column, files: files, totalDocs: metadata.totalDocs, segment: metadata.name).values()

@@ -50,6 +50,18 @@ public struct PinotSchema: Sendable, Equatable {
 
     public func field(_ name: String) -> PinotFieldSpec? { fields.first { $0.name == name } }
 
+    /// Pinot's rules for column names (`SchemaUtils.validate`): not empty, no blank space, and
+    /// no control characters, which no properties file or query would carry.
+    /// - Throws: `.invalidSchema` naming the column.
+    public func checkColumnNames() throws(SegmentError) {
+        for field in fields {
+            if field.name.isEmpty { throw SegmentError(.invalidSchema, "a column has an empty name") }
+            if field.name.contains(where: { $0.isWhitespace || $0.unicodeScalars.contains { $0.properties.generalCategory == .control } }) {
+                throw SegmentError(.invalidSchema, "the column name \(field.name.debugDescription) contains blank space or control characters, which Pinot refuses: rename the column at the source (Iceberg renames are metadata-only) or leave it out", column: field.name)
+            }
+        }
+    }
+
     /// Reads Pinot's schema JSON.
     /// - Throws: `SegmentError.invalidSchema`.
     public static func parse(_ bytes: [UInt8]) throws(SegmentError) -> PinotSchema {

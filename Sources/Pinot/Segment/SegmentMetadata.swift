@@ -31,14 +31,17 @@ public struct SegmentMetadata: Sendable {
     public var columns: [ColumnMetadata]
     public var properties: JavaProperties
 
+    /// What a count or size in the metadata may be: Pinot stores them as Java ints.
+    static let counts = 0...Int(Int32.max)
+
     /// Reads the metadata text.
     /// - Throws: `.corrupt` when a required key is missing or malformed.
     public init(text: String) throws(SegmentError) {
         let p = JavaProperties(text: text)
         properties = p
         guard let name = p["segment.name"] else { throw SegmentError(.corrupt, "metadata.properties lacks segment.name") }
-        guard let docs = p["segment.total.docs"].flatMap(Int.init), docs >= 0 else {
-            throw SegmentError(.corrupt, "metadata.properties lacks a valid segment.total.docs", segment: name)
+        guard let docs = p["segment.total.docs"].flatMap(Int.init), Self.counts.contains(docs) else {
+            throw SegmentError(.corrupt, "metadata.properties lacks a segment.total.docs in \(Self.counts)", segment: name)
         }
         self.name = name
         tableName = p["segment.table.name"]
@@ -57,9 +60,16 @@ public struct SegmentMetadata: Sendable {
         var columns: [ColumnMetadata] = []
         for column in names {
             func value(_ key: String) -> String? { p["column.\(column).\(key)"] }
-            func int(_ key: String) throws(SegmentError) -> Int {
-                guard let number = value(key).flatMap(Int.init) else {
-                    throw SegmentError(.corrupt, "metadata lacks column.\(column).\(key)", column: column, segment: name)
+            /// A count or size: absent gives `fallback` (nil: required), present must be in `range`.
+            func count(_ key: String, _ fallback: Int?, in range: ClosedRange<Int> = Self.counts) throws(SegmentError) -> Int {
+                guard let text = value(key) else {
+                    guard let fallback else {
+                        throw SegmentError(.corrupt, "metadata lacks column.\(column).\(key)", column: column, segment: name)
+                    }
+                    return fallback
+                }
+                guard let number = Int(text), range.contains(number) else {
+                    throw SegmentError(.corrupt, "column.\(column).\(key) = \(text) is not a number in \(range)", column: column, segment: name)
                 }
                 return number
             }
@@ -69,13 +79,13 @@ public struct SegmentMetadata: Sendable {
             let singleValue = value("isSingleValues").map { $0 == "true" } ?? true
             columns.append(ColumnMetadata(
                 name: column, columnType: value("columnType") ?? "DIMENSION", dataType: dataType, singleValue: singleValue,
-                cardinality: try int("cardinality"), totalDocs: value("totalDocs").flatMap(Int.init) ?? docs,
+                cardinality: try count("cardinality", nil), totalDocs: try count("totalDocs", docs),
                 hasDictionary: value("hasDictionary").map { $0 == "true" } ?? true, isSorted: value("isSorted") == "true",
-                bitsPerElement: value("bitsPerElement").flatMap(Int.init) ?? -1,
-                lengthOfEachEntry: value("lengthOfEachEntry").flatMap(Int.init) ?? 0,
-                lengthOfLongestElement: value("lengthOfLongestElement").flatMap(Int.init),
-                maxNumberOfMultiValues: value("maxNumberOfMultiValues").flatMap(Int.init) ?? 0,
-                totalNumberOfEntries: value("totalNumberOfEntries").flatMap(Int.init) ?? docs,
+                bitsPerElement: try count("bitsPerElement", -1, in: -1...64),
+                lengthOfEachEntry: try count("lengthOfEachEntry", 0),
+                lengthOfLongestElement: value("lengthOfLongestElement") == nil ? nil : try count("lengthOfLongestElement", nil),
+                maxNumberOfMultiValues: try count("maxNumberOfMultiValues", 0),
+                totalNumberOfEntries: try count("totalNumberOfEntries", docs),
                 defaultNullValue: value("defaultNullValue"), minValue: value("minValue"), maxValue: value("maxValue")))
         }
         self.columns = columns

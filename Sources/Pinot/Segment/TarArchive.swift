@@ -13,9 +13,18 @@ public struct TarArchive: Sendable {
 
     public init(entries: [Entry]) { self.entries = entries }
 
+    /// The decompression bomb guard for a tarball of `compressedBytes`: segments compress about
+    /// 3× (at most 20× on repetitive data), so more than 64× its size, and above 512 MiB, is
+    /// refused, as is anything above 8 GiB.
+    public static func limits(compressedBytes: Int) -> DecompressionLimits {
+        DecompressionLimits(maxOutputBytes: min(8 << 30, max(512 << 20, compressedBytes.multipliedReportingOverflow(by: 64).partialValue)))
+    }
+
     /// Reads a compressed or plain tar.
     /// - Throws: `SegmentError.corrupt` naming the offset.
-    public static func read(_ bytes: [UInt8], limits: DecompressionLimits = DecompressionLimits(maxOutputBytes: 8 << 30)) throws(SegmentError) -> TarArchive {
+    /// - Parameter limits: the decompressed size allowed; by default `limits(compressedBytes:)`.
+    public static func read(_ bytes: [UInt8], limits: DecompressionLimits? = nil) throws(SegmentError) -> TarArchive {
+        let limits = limits ?? Self.limits(compressedBytes: bytes.count)
         var plain = bytes
         do {
             if bytes.starts(with: [0x1f, 0x8b]) {
@@ -24,6 +33,9 @@ public struct TarArchive: Sendable {
                 plain = try bytes.withUnsafeBytes { (raw) throws(CodecError) in try Decompressor.decompress(.zstd, raw, limits: limits) }
             }
         } catch {
+            if let codec = error as? CodecError, codec.code == .sizeLimitExceeded {
+                throw SegmentError(.corrupt, "the tarball decompresses to more than \(limits.maxOutputBytes) bytes (\(bytes.count) compressed): refused as a decompression bomb")
+            }
             throw SegmentError(.corrupt, "the tarball does not decompress: \(error)")
         }
         return try parse(plain)
@@ -34,8 +46,7 @@ public struct TarArchive: Sendable {
         var offset = 0
         var longName: String?
         while offset + 512 <= data.count {
-            let header = data[offset..<offset + 512]
-            if header.allSatisfy({ $0 == 0 }) { break }
+            if data[offset..<offset + 512].allSatisfy({ $0 == 0 }) { break }
             func field(_ start: Int, _ length: Int) -> ArraySlice<UInt8> {
                 let slice = data[(offset + start)..<(offset + start + length)]
                 return slice.prefix(while: { $0 != 0 })
@@ -52,10 +63,18 @@ public struct TarArchive: Sendable {
                 }
                 return value
             }
+            let recordedSum = try? octal(148, 8)
+            let header = data[offset..<offset + 512].enumerated().map { 148..<156 ~= $0.offset ? 0x20 : $0.element }
+            let sum = header.reduce(0) { $0 + Int($1) }
+            // Some old writers summed the bytes as signed chars.
+            let signedSum = header.reduce(0) { $0 + Int(Int8(bitPattern: $1)) }
+            guard recordedSum == sum || recordedSum == signedSum else {
+                throw SegmentError(.corrupt, "the block at byte \(offset) is not a tar header (checksum \(recordedSum.map(String.init) ?? "unreadable"), computed \(sum)): not a tar, gzip or zstd file, or a damaged one")
+            }
             let size = try octal(124, 12)
             let type = data[offset + 156]
-            let prefix = String(decoding: field(345, 155), as: UTF8.self)
-            var name = String(decoding: field(0, 100), as: UTF8.self)
+            let prefix = Self.printable(field(345, 155))
+            var name = Self.printable(field(0, 100))
             if !prefix.isEmpty && data[(offset + 257)..<(offset + 262)].elementsEqual(Array("ustar".utf8)) { name = prefix + "/" + name }
             let start = offset + 512
             guard size >= 0, size <= data.count - start else {
@@ -65,7 +84,7 @@ public struct TarArchive: Sendable {
             offset = start + (size + 511) / 512 * 512
             switch type {
             case UInt8(ascii: "L"):
-                longName = String(decoding: contents.prefix(while: { $0 != 0 }), as: UTF8.self)
+                longName = Self.printable(contents.prefix(while: { $0 != 0 }))
                 continue
             case UInt8(ascii: "x"), UInt8(ascii: "g"):
                 continue
@@ -76,6 +95,14 @@ public struct TarArchive: Sendable {
             }
         }
         return TarArchive(entries: entries)
+    }
+
+    /// A name from a header as text that is safe to print: invalid UTF-8 and control
+    /// characters become `?`.
+    static func printable(_ bytes: some Collection<UInt8>) -> String {
+        String(String(decoding: bytes, as: UTF8.self).unicodeScalars.map { (scalar) -> Character in
+            scalar.properties.generalCategory == .control || scalar == "\u{FFFD}" ? "?" : Character(scalar)
+        })
     }
 }
 
