@@ -36,7 +36,15 @@ public struct SegmentCreation: Sendable {
         guard let first = inputs.first else { throw EngineError(.invalidConfiguration, "give at least one input file") }
         let schema = try await pinotSchema(first: first)
         let config = try tableConfig(schema)
-        let builder = try SegmentBuilder(schema: schema, table: config)
+        let builder: SegmentBuilder
+        do throws(SegmentError) {
+            builder = try SegmentBuilder(schema: schema, table: config)
+        } catch {
+            // The schema and table config are checked together: name the files they came from.
+            let files = [schemaPath, tableConfigPath].compactMap { $0 }
+            throw EngineError(.invalidConfiguration, error.message, file: files.isEmpty ? first : files.joined(separator: ", "),
+                              column: error.column, underlying: error)
+        }
         if format == .parquet {
             var rows = 0
             for input in inputs {

@@ -87,6 +87,29 @@ struct CLITests {
         #expect(schema.output.contains("\"schemaName\": \"orders_v1\""))
     }
 
+    @Test("validate fails on a data lake folder without Parquet files, and names no S3 endpoint for local files")
+    func emptyLake() throws {
+        let folder = NSTemporaryDirectory() + "lakeingest-empty-lake-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try "not parquet".write(toFile: folder + "/README.txt", atomically: true, encoding: .utf8)
+        for location in ["file://" + folder + "/", "file://" + folder + "/missing/"] {
+            let config = try Self.writeConfig("""
+            {"taskName": "t", "table": "lake", "source": {"type": "s3-data-lake", "location": "\(location)"}}
+            """)
+            let validate = try Self.run(["validate", "--config", config])
+            #expect(validate.status == 1, "\(validate.output)\(validate.error)")
+            #expect(validate.output.contains("FAIL") && validate.output.contains("no Parquet files"), "\(validate.output)")
+            #expect(!validate.output.contains("amazonaws") && !validate.output.contains("signing name"), "\(validate.output)")
+        }
+        _ = IcebergFixtures.installed
+        let location = "file:///tmp/lakeingest-iceberg/warehouse/sales/orders_v1"
+        let table = try Self.writeConfig("""
+        {"taskName": "t", "table": "orders_v1", "source": {"type": "iceberg-table", "location": "\(location)"}}
+        """)
+        let validate = try Self.run(["validate", "--config", table])
+        #expect(!validate.output.contains("amazonaws"), "\(validate.output)")
+    }
+
     @Test("an S3 data lake on moto: validate and schema; a wrong secret names what to check", .enabled(if: s3))
     func dataLake() async throws {
         let bucket = "lake-\(UInt32.random(in: 0...UInt32.max))"
