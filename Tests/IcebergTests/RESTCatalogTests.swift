@@ -15,6 +15,13 @@ struct RESTCatalogTests {
         return env["LAKEINGEST_CATALOG_URI"] != nil
     }()
 
+    @Test("the REST catalog is there (under CI=true its absence fails)")
+    func catalogPresent() {
+        if !Self.available && Self.env["CI"] == "true" {
+            Issue.record("CI=true and LAKEINGEST_CATALOG_URI is not set: run the suite through make test")
+        }
+    }
+
     static var credentials: AWSCredentials {
         AWSCredentials(accessKeyId: env["LAKEINGEST_CATALOG_ACCESS_KEY"]!, secretAccessKey: env["LAKEINGEST_CATALOG_SECRET_KEY"]!)
     }

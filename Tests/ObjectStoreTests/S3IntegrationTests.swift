@@ -26,6 +26,13 @@ struct S3IntegrationTests {
                       credentials: AWSCredentials(accessKeyId: key, secretAccessKey: secret))
     }()
 
+    @Test("the S3 server is there (under CI=true its absence fails)")
+    func serverPresent() {
+        if Self.server == nil && ProcessInfo.processInfo.environment["CI"] == "true" {
+            Issue.record("CI=true and LAKEINGEST_S3_ENDPOINT is not set: run the suite through make test")
+        }
+    }
+
     static func store(_ bucket: String, credentials: AWSCredentials? = nil, pageSize: Int? = nil) -> S3ObjectStore {
         let server = server!
         return S3ObjectStore(S3Configuration(

@@ -71,8 +71,14 @@ struct SigV4VectorTests {
         try String(contentsOfFile: root + "/" + name + "/" + file, encoding: .utf8)
     }
 
-    @Test("the corpus is present", .enabled(if: !cases.isEmpty, "corpus absent: skipped"))
-    func corpusPresent() { #expect(Self.cases.count >= 30) }
+    @Test("the corpus is present (under CI=true its absence fails)")
+    func corpusPresent() {
+        guard !Self.cases.isEmpty else {
+            if ProcessInfo.processInfo.environment["CI"] == "true" { Issue.record("CI=true and the SigV4 vectors are absent at \(Self.root)") }
+            return
+        }
+        #expect(Self.cases.count >= 30)
+    }
 
     @Test("header signing", arguments: cases)
     func headerSigning(name: String) throws {

@@ -12,6 +12,9 @@ struct MatrixSegmentTests {
     static let directory = SegmentCLITests.repository + "/Tests/Fixtures/writer-matrix"
     static let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".parquet") }.sorted()
 
+    @Test("the writer matrix is there")
+    func present() { #expect(Self.files.count >= 40, "\(Self.directory) holds \(Self.files.count) Parquet files") }
+
     @Test("segment rows equal pyarrow's values under Pinot's rules", arguments: files)
     func matrix(file: String) async throws {
         let path = Self.directory + "/" + file

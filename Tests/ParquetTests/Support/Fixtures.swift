@@ -13,6 +13,9 @@ enum Fixtures {
         return parts.joined(separator: "/")
     }()
 
+    /// Under `CI=true` missing inputs fail the run instead of skipping.
+    static let underCI = getenv("CI").map { String(cString: $0) } == "true"
+
     static var corpusRoot: String { repositoryRoot + "/../shared/corpus/parquet-testing" }
     static var corpusExpectations: String { repositoryRoot + "/Tests/Fixtures/parquet-testing-expected" }
     static var writerMatrix: String { repositoryRoot + "/Tests/Fixtures/writer-matrix" }
