@@ -153,11 +153,11 @@ public actor RESTCatalog {
     public func loadConfig() async throws(IcebergError) -> [String: String] {
         var query: [(String, String)] = []
         if let warehouse = configuration.warehouse { query.append(("warehouse", warehouse)) }
-        let json = try await get(basePath + "/v1/config", query: query, object: "config")
-        let defaults = json.stringMap("defaults")
-        let overrides = json.stringMap("overrides")
-        prefix = overrides["prefix"] ?? defaults["prefix"] ?? ""
-        return defaults.merging(overrides) { _, override in override }
+        let answer = try await located("config") { () throws(IcebergError) in
+            try CatalogAnswers.config(try await get(basePath + "/v1/config", query: query, object: "config"))
+        }
+        prefix = answer.prefix
+        return answer.properties
     }
 
     private func root() async throws(IcebergError) -> String {
@@ -176,9 +176,11 @@ public actor RESTCatalog {
             var query: [(String, String)] = []
             if let parent { query.append(("parent", parent.joined(separator: "\u{1F}"))) }
             query += pageQuery(token)
-            let json = try await get(root + "/namespaces", query: query, object: "namespaces")
-            result += ((json.values["namespaces"] as? [[Any]]) ?? []).map { $0.compactMap { $0 as? String } }
-            token = json.optionalString("next-page-token")
+            let page = try await located("namespaces") { () throws(IcebergError) in
+                try CatalogAnswers.namespaces(try await get(root + "/namespaces", query: query, object: "namespaces"))
+            }
+            result += page.namespaces
+            token = page.nextPageToken
             if let next = token, !next.isEmpty, !seen.insert(next).inserted {
                 throw IcebergError(.invalidResponse, "the catalog repeats a page token", endpoint: endpointDescription)
             }
@@ -193,12 +195,12 @@ public actor RESTCatalog {
         var token: String?
         var seen: Set<String> = []
         repeat {
-            let json = try await get(path, query: pageQuery(token), object: namespace.joined(separator: "."))
-            for identifier in try json.optionalObjects("identifiers") {
-                let ns = (identifier.values["namespace"] as? [Any])?.compactMap { $0 as? String } ?? namespace
-                result.append(TableIdentifier(namespace: ns, name: try identifier.string("name")))
+            let object = namespace.joined(separator: ".")
+            let page = try await located(object) { () throws(IcebergError) in
+                try CatalogAnswers.tables(try await get(path, query: pageQuery(token), object: object), namespace: namespace)
             }
-            token = json.optionalString("next-page-token")
+            result += page.tables
+            token = page.nextPageToken
             if let next = token, !next.isEmpty, !seen.insert(next).inserted {
                 throw IcebergError(.invalidResponse, "the catalog repeats a page token", endpoint: endpointDescription)
             }
@@ -210,16 +212,21 @@ public actor RESTCatalog {
     public func loadTable(_ table: TableIdentifier) async throws(IcebergError) -> LoadedTable {
         let path = try await root() + "/namespaces/" + Self.encode(table.namespace) + "/tables/" + URIEncoding.encode(table.name)
         let name = (table.namespace + [table.name]).joined(separator: ".")
-        let json = try await get(path, query: [("snapshots", "refs")], object: name)
-        let metadata: TableMetadata
+        return try await located(name) { () throws(IcebergError) in
+            try CatalogAnswers.loadTable(try await get(path, query: [("snapshots", "refs")], object: name), name: name)
+        }
+    }
+
+    /// Runs `body`, naming `object` and this endpoint in its error where it names none.
+    private func located<T>(_ object: String, _ body: () async throws(IcebergError) -> T) async throws(IcebergError) -> T {
         do {
-            metadata = try TableMetadata.parse(try json.object("metadata"))
+            return try await body()
         } catch {
             var located = error
-            located.object = located.object ?? name
+            located.object = located.object ?? object
+            located.endpoint = located.endpoint ?? endpointDescription
             throw located
         }
-        return LoadedTable(metadataLocation: json.optionalString("metadata-location"), metadata: metadata, config: json.stringMap("config"))
     }
 
     private func pageQuery(_ token: String?) -> [(String, String)] {
@@ -234,7 +241,7 @@ public actor RESTCatalog {
         URIEncoding.encode(namespace.joined(separator: "\u{1F}"))
     }
 
-    private func get(_ path: String, query: [(String, String)], object: String) async throws(IcebergError) -> JSONObject {
+    private func get(_ path: String, query: [(String, String)], object: String) async throws(IcebergError) -> [UInt8] {
         let response: SignedHTTPClient.Response
         do {
             response = try await http.send(method: "GET", scheme: scheme, host: host, path: path, query: query,
@@ -249,11 +256,7 @@ public actor RESTCatalog {
         guard (200..<300).contains(response.status) else {
             throw Self.error(response, object: object, endpoint: endpointDescription, signingName: signingName)
         }
-        do {
-            return try JSONObject.parse(response.body, context: "catalog answer")
-        } catch {
-            throw IcebergError(.invalidResponse, error.message, object: object, endpoint: endpointDescription)
-        }
+        return response.body
     }
 
     /// Maps an Iceberg error body (`{"error": {"message", "type", "code"}}`) and status.

@@ -16,7 +16,10 @@ struct JSONObject {
         do {
             object = try JSONSerialization.jsonObject(with: Data(bytes))
         } catch {
-            throw IcebergError(.invalidMetadata, "\(context) is not valid JSON: \(error.localizedDescription)")
+            // Foundation's own description says only "not in the correct format"; its debug
+            // description names the place.
+            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
+            throw IcebergError(.invalidMetadata, "\(context) is not valid JSON" + (detail.map { " (\($0))" } ?? "") + " in \(bytes.count) bytes")
         }
         return try JSONObject(object, context: context)
     }
@@ -66,5 +69,24 @@ struct JSONObject {
     func stringMap(_ key: String) -> [String: String] {
         guard let map = values[key] as? [String: Any] else { return [:] }
         return map.compactMapValues { $0 as? String }
+    }
+
+    /// An absent key is empty; a present one must be an object of strings.
+    func strictStringMap(_ key: String) throws(IcebergError) -> [String: String] {
+        guard has(key) else { return [:] }
+        guard let map = values[key] as? [String: Any] else { throw IcebergError(.invalidResponse, "\(context).\(key) is not an object") }
+        var result: [String: String] = [:]
+        for (name, value) in map {
+            guard let text = value as? String else { throw IcebergError(.invalidResponse, "\(context).\(key).\(name) is not a string") }
+            result[name] = text
+        }
+        return result
+    }
+
+    /// An absent or null key is nil; a present one must be a string.
+    func strictOptionalString(_ key: String) throws(IcebergError) -> String? {
+        guard has(key) else { return nil }
+        guard let text = values[key] as? String else { throw IcebergError(.invalidResponse, "\(context).\(key) is not a string") }
+        return text
     }
 }

@@ -89,22 +89,31 @@ public struct S3ObjectStore: ObjectStore {
         if let continuationToken { query.append(("continuation-token", continuationToken)) }
         if let size = configuration.listPageSize { query.append(("max-keys", String(size))) }
         let response = try await send(method: .GET, key: nil, query: query)
-        let xml = String(decoding: response.body, as: UTF8.self)[...]
-        guard xml.contains("<ListBucketResult") else {
-            throw ObjectStoreError(.invalidResponse, "listing answer is not a ListBucketResult", bucket: bucket, key: prefix)
+        return try Self.listPage(response.body, bucket: bucket, prefix: prefix)
+    }
+
+    /// Reads one ListObjectsV2 answer: its objects and the next continuation token. An answer
+    /// cut short, an entry without key or size, or a truncated listing without a token is an
+    /// `.invalidResponse`, never a shorter listing.
+    public static func listPage(_ body: [UInt8], bucket: String, prefix: String) throws(ObjectStoreError) -> (objects: [ObjectInfo], nextToken: String?) {
+        let xml = String(decoding: body, as: UTF8.self)[...]
+        func invalid(_ message: String) -> ObjectStoreError { ObjectStoreError(.invalidResponse, message, bucket: bucket, key: prefix) }
+        guard xml.contains("<ListBucketResult") else { throw invalid("listing answer is not a ListBucketResult") }
+        guard xml.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("</ListBucketResult>") else {
+            throw invalid("listing answer of \(body.count) bytes ends before </ListBucketResult>: cut short")
         }
+        let entries = S3XML.elements("Contents", in: xml)
+        guard entries.count == xml.components(separatedBy: "<Contents>").count - 1 else { throw invalid("listing entry without its closing tag") }
         var objects: [ObjectInfo] = []
-        for entry in S3XML.elements("Contents", in: xml) {
-            guard let key = S3XML.text("Key", in: entry), let size = S3XML.text("Size", in: entry).flatMap(Int.init) else {
-                throw ObjectStoreError(.invalidResponse, "listing entry without Key or Size", bucket: bucket, key: prefix)
+        for entry in entries {
+            guard let key = S3XML.text("Key", in: entry), let size = S3XML.text("Size", in: entry).flatMap(Int.init), size >= 0 else {
+                throw invalid("listing entry without Key or Size")
             }
             objects.append(ObjectInfo(key: key, size: size, etag: S3XML.text("ETag", in: entry).map(Self.unquote)))
         }
         let truncated = S3XML.text("IsTruncated", in: xml) == "true"
         let next = truncated ? S3XML.text("NextContinuationToken", in: xml) : nil
-        if truncated && next == nil {
-            throw ObjectStoreError(.invalidResponse, "truncated listing without a continuation token", bucket: bucket, key: prefix)
-        }
+        if truncated && next == nil { throw invalid("truncated listing without a continuation token") }
         return (objects, next)
     }
 
