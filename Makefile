@@ -3,7 +3,7 @@ SHELL := /bin/bash
 APT_PACKAGES := libzstd-dev libsnappy-dev zlib1g-dev liblz4-dev
 CORPUS := ../shared/corpus/parquet-testing
 
-.PHONY: build release test deps python-deps check-fixtures fixtures bench demo example
+.PHONY: build release test deps python-deps check-fixtures fixtures bench demo example fuzz
 
 build: deps
 	swift build
@@ -46,6 +46,12 @@ fixtures: python-deps
 	python3 Tests/Fixtures/make_corpus_expectations.py "$(CORPUS)"
 	python3 Tests/Fixtures/make_writer_matrix.py
 	python3 Samples/make_sample.py
+
+## Coverage-guided fuzzing (libFuzzer, its own package under Fuzz/): builds the targets with
+## -sanitize=fuzzer and runs each for FUZZ_SECONDS (60) on its committed seeds.
+fuzz: deps
+	cd Fuzz && swift build -c release --sanitize=fuzzer
+	Fuzz/run.sh
 
 ## Benchmarks (release), and the same files through pyarrow.
 bench: deps python-deps

@@ -62,6 +62,8 @@ public struct ObjectStoreError: Error, Sendable, CustomStringConvertible {
     public var requestId: String?
     /// How many attempts were made before giving up.
     public var attempts: Int?
+    /// How long the attempts took, first to last.
+    public var elapsed: Duration?
     /// The server tried, without userinfo, for errors that are not about a bucket (a catalog).
     public var endpoint: String?
 
@@ -91,7 +93,10 @@ public struct ObjectStoreError: Error, Sendable, CustomStringConvertible {
         if let status { parts.append("HTTP \(status)") }
         if let serviceCode { parts.append(serviceCode) }
         if let requestId { parts.append("request id \(requestId)") }
-        if let attempts, attempts > 1 { parts.append("after \(attempts) attempts") }
+        if let attempts, attempts > 1 {
+            let tenths = elapsed.map { Int($0.components.seconds) * 10 + Int($0.components.attoseconds / 100_000_000_000_000_000) }
+            parts.append("after \(attempts) attempts" + (tenths.map { " over \($0 / 10).\($0 % 10) s" } ?? ""))
+        }
         return "\(code): \(message)" + (parts.isEmpty ? "" : " (" + parts.joined(separator: ", ") + ")")
     }
 }

@@ -1,6 +1,13 @@
+import Logging
+
 /// When and how long to wait before trying a failed request again: jittered exponential
-/// backoff ("full jitter") with a cap and an attempt limit. Only retryable codes
-/// (`ObjectStoreError.Code.isRetryable`: throttling, 5xx, resets, timeouts, cut bodies) are tried again.
+/// backoff ("full jitter") with a cap, an attempt limit and a time budget. Only retryable codes
+/// (`ObjectStoreError.Code.isRetryable`: throttling, 5xx, resets, timeouts, cut bodies) are
+/// tried again, and each retry is logged (a warning naming the attempt and the failure).
+///
+/// The bound on one call: no attempt starts after `maxElapsed` (45 s by default), and an attempt
+/// waits at most its client's connect (5 s) and read (30 s) timeouts, so a server that never
+/// answers fails a call within about 75 s.
 public struct RetryPolicy: Sendable {
     /// Attempts in all, the first included.
     public var maxAttempts: Int
@@ -8,11 +15,17 @@ public struct RetryPolicy: Sendable {
     public var baseDelay: Duration
     /// The largest delay.
     public var maxDelay: Duration
+    /// No retry starts once this much time has passed since the first attempt.
+    public var maxElapsed: Duration
 
-    public init(maxAttempts: Int = 5, baseDelay: Duration = .milliseconds(100), maxDelay: Duration = .seconds(5)) {
+    static let logger = Logger(label: "lakeingest.retry")
+
+    public init(maxAttempts: Int = 5, baseDelay: Duration = .milliseconds(100), maxDelay: Duration = .seconds(5),
+                maxElapsed: Duration = .seconds(45)) {
         self.maxAttempts = max(1, maxAttempts)
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
+        self.maxElapsed = maxElapsed
     }
 
     /// The delay before attempt `attempt + 1` (after `attempt` failures, counting from 1).
@@ -24,16 +37,23 @@ public struct RetryPolicy: Sendable {
     }
 
     /// Runs `operation` until it succeeds, fails with a code that is not retryable, or the
-    /// attempts are used up; the error thrown carries the attempt count.
+    /// attempts or the time budget are used up; the error thrown carries the attempt count and
+    /// the time spent.
     public func run<T: Sendable>(_ operation: @Sendable (_ attempt: Int) async throws -> T) async throws -> T {
+        let clock = ContinuousClock()
+        let start = clock.now
         var attempt = 1
         while true {
             do {
                 return try await operation(attempt)
             } catch var error as ObjectStoreError {
+                let elapsed = clock.now - start
                 error.attempts = attempt
-                guard error.code.isRetryable, attempt < maxAttempts else { throw error }
-                try await Task.sleep(for: delay(afterAttempt: attempt))
+                error.elapsed = elapsed
+                let pause = delay(afterAttempt: attempt)
+                guard error.code.isRetryable, attempt < maxAttempts, elapsed + pause < maxElapsed else { throw error }
+                Self.logger.warning("retrying: attempt \(attempt + 1) of \(maxAttempts) after \(pause.components.seconds * 1000 + pause.components.attoseconds / 1_000_000_000_000_000) ms; attempt \(attempt) failed: \(error)")
+                try await Task.sleep(for: pause)
                 attempt += 1
             }
         }

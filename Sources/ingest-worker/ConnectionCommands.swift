@@ -6,8 +6,11 @@ struct ConfigOption: ParsableArguments {
     @Option(help: "The task configuration file (JSON).")
     var config: String
 
+    /// The connection the configuration describes; warnings (a retried request) go to
+    /// standard error from here on.
     func connection() throws -> Connection {
-        try Connection(try TaskConfiguration.load(path: config))
+        _ = Logs.bootstrap(level: nil)
+        return try Connection(try TaskConfiguration.load(path: config))
     }
 }
 

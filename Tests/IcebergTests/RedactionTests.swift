@@ -48,5 +48,9 @@ struct RedactionTests {
         #expect(catalog.endpointDescription.contains("http://127.0.0.1:9/iceberg"))
         let error = await #expect(throws: IcebergError.self) { try await catalog.loadConfig() }
         #expect(error.map { !"\($0)".contains(Self.secret) && !"\($0)".contains("user") && "\($0)".contains("127.0.0.1:9") } == true, "\(error!)")
+        // The endpoint and path tried, the attempts, the system's words: no Swift type names.
+        let text = "\(error!)"
+        #expect(text.contains("endpoint http://127.0.0.1:9/iceberg/v1/config") && text.contains("after 2 attempts over"), "\(text)")
+        #expect(!text.contains("IOError") && !text.contains("HTTPClientError") && !text.contains("bucket"), "\(text)")
     }
 }

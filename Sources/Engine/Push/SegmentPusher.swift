@@ -1,4 +1,5 @@
 import Foundation
+import ObjectStore
 import Pinot
 
 /// A segment sealed to a tarball on local disk, ready to push, and what it holds.
@@ -63,7 +64,7 @@ public struct LocalSegmentPusher: SegmentPusher {
             do {
                 try FileManager.default.copyItem(atPath: segment.tarball, toPath: temporary)
             } catch {
-                throw EngineError(.io, "cannot copy \(segment.tarball) to \(temporary): \(error.localizedDescription)", file: temporary)
+                throw EngineError(.io, "cannot copy \(segment.tarball) to \(temporary): \(FileErrorText.describe(error))", file: temporary)
             }
             let fd = open(temporary, O_RDONLY | O_CLOEXEC)
             if fd >= 0 { fsync(fd); close(fd) }

@@ -1,4 +1,5 @@
 import Foundation
+import ObjectStore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -76,7 +77,7 @@ enum AtomicFile {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
-            throw EngineError(.io, "cannot create the folder \(path): \(error.localizedDescription)", file: path)
+            throw EngineError(.io, "cannot create the folder \(path): \(FileErrorText.describe(error))", file: path)
         }
     }
 }

@@ -62,15 +62,15 @@ public struct SignedHTTPClient: Sendable {
                 response = try await client.execute(request, timeout: TimeAmount(timeout) + .seconds(1))
                 for try await chunk in response.body { chunk.withUnsafeReadableBytes { bytes.append(contentsOf: $0) } }
             } catch {
-                var failure = S3ObjectStore.transportError(error, bucket: "", key: path)
+                var failure = S3ObjectStore.transportError(error, bucket: "", key: nil)
                 failure.bucket = nil
-                failure.endpoint = ObjectStoreURI.redacted("\(scheme)://\(host)")
+                failure.endpoint = ObjectStoreURI.redacted("\(scheme)://\(host)\(path)")
                 throw failure
             }
             let status = Int(response.status.code)
             if status >= 500 {
                 var failure = ObjectStoreError(status == 503 ? .throttled : .serverError, "HTTP \(status)", status: status)
-                failure.endpoint = ObjectStoreURI.redacted("\(scheme)://\(host)")
+                failure.endpoint = ObjectStoreURI.redacted("\(scheme)://\(host)\(path)")
                 throw failure
             }
             return Response(status: status, headers: response.headers.map { ($0.name, $0.value) }, body: bytes)

@@ -106,7 +106,7 @@ public struct LocalObjectStore: ObjectStore {
             throw error
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)
-            throw ObjectStoreError(.io, "copy failed: \(error.localizedDescription)", bucket: root, key: key)
+            throw ObjectStoreError(.io, "copy failed: \(FileErrorText.describe(error))", bucket: root, key: key)
         }
     }
 

@@ -196,16 +196,25 @@ public struct S3ObjectStore: ObjectStore {
         }
         // Only the error's kind: some HTTP client errors carry header values, which can hold a token.
         if error is HTTPClientError {
-            return ObjectStoreError(.transport, "request failed (HTTP client: \(Self.kind(of: error)))", bucket: bucket, key: key)
+            return ObjectStoreError(.transport, "request failed (\(Self.kind(of: error)))", bucket: bucket, key: key)
         }
         return ObjectStoreError(.transport, "request failed (\(Self.kind(of: error)))", bucket: bucket, key: key)
     }
 
-    /// The error's type and, for enum-like errors, its case name, without associated values.
+    /// What kind of failure `error` is, in words and without its associated values (which can
+    /// hold header values): the system's text for socket errors (`connection refused`), the
+    /// case name of an HTTP client error spelt out (`readTimeout` → `read timeout`).
     static func kind(of error: any Error) -> String {
+        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)).lowercased() }
         let text = String(describing: error)
-        let caseName = text.prefix(while: { $0 != "(" && $0 != ":" && $0 != " " })
-        return "\(type(of: error)).\(caseName)"
+        var caseName = Substring(text.prefix(while: { $0 != "(" && $0 != ":" && $0 != " " }))
+        if let dot = caseName.lastIndex(of: ".") { caseName = caseName[caseName.index(after: dot)...] }
+        var words = ""
+        for character in caseName {
+            if character.isUppercase, !words.isEmpty { words += " " }
+            words += character.lowercased()
+        }
+        return words.isEmpty ? "connection failed" : words
     }
 
     static func unquote(_ etag: String) -> String {

@@ -154,9 +154,19 @@ public final class SegmentBuilder: @unchecked Sendable {
         }
         if let timeColumn = table.timeColumn, let (start, end) = timeRange, let spec = schema.field(timeColumn) {
             metadata.add("segment.time.column.name", timeColumn)
-            metadata.add("segment.start.time", String(start))
-            metadata.add("segment.end.time", String(end))
-            metadata.add("segment.time.unit", spec.dataType == .timestamp ? "MILLISECONDS" : spec.format.flatMap(TimeFormat.init)?.unitName ?? "MILLISECONDS")
+            let format = spec.format.flatMap(TimeFormat.init)
+            if spec.dataType != .timestamp, case .epoch(_, let size)? = format?.kind, size != 1,
+               let startMillis = format?.millis(start), let endMillis = format?.millis(end) {
+                // Readers take the interval as unit.toMillis(value), without the size: for
+                // `5:MINUTES:EPOCH` the range is written in milliseconds.
+                metadata.add("segment.start.time", String(startMillis))
+                metadata.add("segment.end.time", String(endMillis))
+                metadata.add("segment.time.unit", "MILLISECONDS")
+            } else {
+                metadata.add("segment.start.time", String(start))
+                metadata.add("segment.end.time", String(end))
+                metadata.add("segment.time.unit", spec.dataType == .timestamp ? "MILLISECONDS" : format?.unitName ?? "MILLISECONDS")
+            }
         }
         metadata.add("segment.total.docs", String(rowCount))
         let ordered = boxes.map(\.store).sorted { $0.spec.name < $1.spec.name }
