@@ -145,6 +145,24 @@ struct BrokenMetadataTests {
         #expect("\(String(describing: third?.underlying))".contains("truncated"))
     }
 
+    @Test("a content value no Iceberg version defines is refused, in a manifest list and in a manifest")
+    func unknownContent() throws {
+        let dir = IcebergFixtures.root + "/broken/"
+        let list = dir + "unknown-content-list.avro"
+        let first = #expect(throws: IcebergError.self) {
+            _ = try ManifestFile.readList([UInt8](try Data(contentsOf: URL(fileURLWithPath: list))), path: list)
+        }
+        #expect(first?.code == .corruptManifest && first?.message.contains("content 7") == true, "\(first!)")
+        #expect(first?.object == list)
+        let path = dir + "unknown-content-manifest.avro"
+        let manifest = ManifestFile(path: path, length: 0, partitionSpecId: 0, content: .data, sequenceNumber: 1, addedSnapshotId: 1)
+        let second = #expect(throws: IcebergError.self) {
+            _ = try ManifestEntry.readManifest([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))), manifest: manifest)
+        }
+        #expect(second?.code == .corruptManifest && second?.message.contains("content 9") == true, "\(second!)")
+        #expect(second?.object == path)
+    }
+
     @Test("format v3 is refused")
     func v3() {
         let json = Array(#"{"format-version": 3, "location": "s3://b/t", "schemas": [], "current-schema-id": 0}"#.utf8)

@@ -34,10 +34,14 @@ public struct ManifestFile: Sendable, Equatable {
                 for name in names { if let value = record[name]?.int64 { return Int(value) } }
                 return nil
             }
+            let contentCode = record["content"]?.int64 ?? 0
+            guard let content = Int(exactly: contentCode).flatMap(Content.init(rawValue:)) else {
+                throw IcebergError(.corruptManifest, "manifest list entry \(index) has content \(contentCode), neither data (0) nor deletes (1)", object: path)
+            }
             result.append(ManifestFile(
                 path: manifestPath, length: record["manifest_length"]?.int64 ?? 0,
                 partitionSpecId: Int(record["partition_spec_id"]?.int64 ?? 0),
-                content: Content(rawValue: Int(record["content"]?.int64 ?? 0)) ?? .data,
+                content: content,
                 sequenceNumber: record["sequence_number"]?.int64 ?? 0, addedSnapshotId: addedSnapshot,
                 addedFilesCount: count("added_files_count", "added_data_files_count"),
                 existingFilesCount: count("existing_files_count", "existing_data_files_count"),
@@ -118,11 +122,15 @@ public struct ManifestEntry: Sendable, Equatable {
                 }
             }
             let inheritedSequence = status == .added ? manifest.sequenceNumber : 0
+            let contentCode = dataFile["content"]?.int64 ?? 0
+            guard let content = Int(exactly: contentCode).flatMap(DataFile.Content.init(rawValue:)) else {
+                throw IcebergError(.corruptManifest, "manifest entry \(entries.count) has content \(contentCode), not data (0), position deletes (1) or equality deletes (2)", object: manifest.path)
+            }
             entries.append(ManifestEntry(
                 status: status, snapshotId: record["snapshot_id"]?.int64 ?? manifest.addedSnapshotId,
                 sequenceNumber: record["sequence_number"]?.int64 ?? inheritedSequence,
                 dataFile: DataFile(
-                    content: DataFile.Content(rawValue: Int(dataFile["content"]?.int64 ?? 0)) ?? .data, path: path,
+                    content: content, path: path,
                     format: dataFile["file_format"]?.stringValue ?? "PARQUET", partition: partition, recordCount: records,
                     fileSizeInBytes: size, specId: specId)))
         }

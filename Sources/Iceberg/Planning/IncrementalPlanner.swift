@@ -104,7 +104,7 @@ public struct IncrementalPlanner: Sendable {
             guard deleted.isEmpty else {
                 throw IcebergError(.nonAppendSnapshot, "append snapshot \(snapshot.snapshotId) removes \(deleted.count) data files")
             }
-            return .ingest(snapshot: snapshot, files: added.sorted { $0.path < $1.path })
+            return .ingest(snapshot: snapshot, files: added.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) })
         case "replace":
             let (added, deleted, addedDeletes) = try await changes(of: snapshot)
             let addedRecords = added.reduce(Int64(0)) { $0 &+ $1.recordCount }
@@ -168,6 +168,6 @@ public struct IncrementalPlanner: Sendable {
                 files.append(entry.dataFile)
             }
         }
-        return files.sorted { $0.path < $1.path }
+        return files.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
     }
 }
