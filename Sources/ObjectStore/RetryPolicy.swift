@@ -5,9 +5,11 @@ import Logging
 /// (`ObjectStoreError.Code.isRetryable`: throttling, 5xx, resets, timeouts, cut bodies) are
 /// tried again, and each retry is logged (a warning naming the attempt and the failure).
 ///
-/// The bound on one call: no attempt starts after `maxElapsed` (45 s by default), and an attempt
-/// waits at most its client's connect (5 s) and read (30 s) timeouts, so a server that never
-/// answers fails a call within about 75 s.
+/// The bound on one call: once the attempts that got no answer (timeouts, refused or lost
+/// connections) have taken `maxElapsed` (45 s by default), no further attempt starts, and an
+/// attempt waits at most its client's connect (5 s) and read (30 s) timeouts, so a server that
+/// never answers fails a call within about 75 s. Attempts that made progress (a 5xx answer, a body
+/// cut after a while) do not count, so a long transfer cut short is still tried again.
 public struct RetryPolicy: Sendable {
     /// Attempts in all, the first included.
     public var maxAttempts: Int
@@ -15,7 +17,7 @@ public struct RetryPolicy: Sendable {
     public var baseDelay: Duration
     /// The largest delay.
     public var maxDelay: Duration
-    /// No retry starts once this much time has passed since the first attempt.
+    /// No retry starts once attempts without an answer have taken this long in all.
     public var maxElapsed: Duration
 
     static let logger = Logger(label: "lakeingest.retry")
@@ -42,16 +44,18 @@ public struct RetryPolicy: Sendable {
     public func run<T: Sendable>(_ operation: @Sendable (_ attempt: Int) async throws -> T) async throws -> T {
         let clock = ContinuousClock()
         let start = clock.now
+        var unanswered: Duration = .zero
         var attempt = 1
         while true {
+            let attemptStart = clock.now
             do {
                 return try await operation(attempt)
             } catch var error as ObjectStoreError {
-                let elapsed = clock.now - start
+                if error.code == .timeout || error.code == .transport { unanswered += clock.now - attemptStart }
                 error.attempts = attempt
-                error.elapsed = elapsed
+                error.elapsed = clock.now - start
                 let pause = delay(afterAttempt: attempt)
-                guard error.code.isRetryable, attempt < maxAttempts, elapsed + pause < maxElapsed else { throw error }
+                guard error.code.isRetryable, attempt < maxAttempts, unanswered + pause < maxElapsed else { throw error }
                 Self.logger.warning("retrying: attempt \(attempt + 1) of \(maxAttempts) after \(pause.components.seconds * 1000 + pause.components.attoseconds / 1_000_000_000_000_000) ms; attempt \(attempt) failed: \(error)")
                 try await Task.sleep(for: pause)
                 attempt += 1

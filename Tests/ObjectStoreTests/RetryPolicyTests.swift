@@ -4,17 +4,32 @@ import Testing
 /// The retry bound: attempts and a time budget, with the count and the time in the error.
 @Suite("retry policy")
 struct RetryPolicyTests {
-    @Test("no retry starts after the time budget; the error says how many attempts over how long")
+    @Test("no retry starts once unanswered attempts used the time budget; the error says how many attempts over how long")
     func budget() async {
-        let policy = RetryPolicy(maxAttempts: 1000, baseDelay: .milliseconds(20), maxDelay: .milliseconds(40), maxElapsed: .milliseconds(300))
+        let policy = RetryPolicy(maxAttempts: 1000, baseDelay: .milliseconds(1), maxDelay: .milliseconds(2), maxElapsed: .milliseconds(300))
         let clock = ContinuousClock()
         let start = clock.now
         let error = await #expect(throws: ObjectStoreError.self) {
-            try await policy.run { (_) async throws -> Int in throw ObjectStoreError(.serverError, "HTTP 503", status: 503) }
+            try await policy.run { (_) async throws -> Int in
+                try await Task.sleep(for: .milliseconds(30))
+                throw ObjectStoreError(.timeout, "no answer in time")
+            }
         }
         #expect(clock.now - start < .seconds(2))
         #expect((error?.attempts ?? 0) > 1 && (error?.attempts ?? 1000) < 1000)
         #expect(error?.description.contains("attempts over 0.") == true, "\(error!)")
+    }
+
+    @Test("attempts that got an answer do not use the budget")
+    func answered() async {
+        let policy = RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(1), maxDelay: .milliseconds(2), maxElapsed: .milliseconds(20))
+        let error = await #expect(throws: ObjectStoreError.self) {
+            try await policy.run { (_) async throws -> Int in
+                try await Task.sleep(for: .milliseconds(30))
+                throw ObjectStoreError(.serverError, "HTTP 503", status: 503)
+            }
+        }
+        #expect(error?.attempts == 4)
     }
 
     @Test("errors that are not retryable are thrown at once")

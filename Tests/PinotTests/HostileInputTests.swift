@@ -121,6 +121,7 @@ struct HostileInputTests {
         func parse(_ text: String) throws(SegmentError) -> TableConfig { try TableConfig.parse(Array(text.utf8)) }
         #expect(throws: SegmentError.self) { try parse(#"{"tableName": "t", "tableType": "REALTIME"}"#) }
         #expect(throws: SegmentError.self) { try parse(#"{"tableName": "t_REALTIME"}"#) }
+        #expect(throws: SegmentError.self) { try parse(#"{"schemaName": 5}"#) }
         for codec in [#""BROTLI""#, "7"] {
             let error = #expect(throws: SegmentError.self) {
                 try parse(#"{"tableName": "t", "fieldConfigList": [{"name": "a", "compressionCodec": \#(codec)}]}"#)

@@ -100,7 +100,9 @@ public struct TableConfig: Sendable {
         guard let json = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
             throw SegmentError(.invalidSchema, "table config is not a JSON object")
         }
-        var name = (json["tableName"] as? String) ?? "table"
+        guard var name = json["tableName"] as? String, !name.isEmpty else {
+            throw SegmentError(.invalidSchema, "table config lacks a string \"tableName\" (is this a schema?)")
+        }
         if let type = json["tableType"] as? String, type.uppercased() != "OFFLINE" {
             throw SegmentError(.invalidSchema, "tableType \(type): segments are built for OFFLINE tables (a REALTIME table consumes its stream itself)")
         }
