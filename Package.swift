@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
         .testTarget(name: "AvroTests", dependencies: ["Avro"]),
         .testTarget(name: "PinotTests", dependencies: ["Pinot", "Columnar", "Codecs", "Parquet", "Engine"]),
-        .testTarget(name: "IcebergTests", dependencies: ["Iceberg", "Engine", "Pinot", "ObjectStore", "Avro"]),
+        .testTarget(name: "IcebergTests", dependencies: ["Iceberg", "Engine", "Pinot", "ObjectStore", "Avro", "Parquet", "Codecs"]),
         .testTarget(
             name: "EngineTests",
             dependencies: [
