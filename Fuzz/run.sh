@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs each fuzz target (or those named) for FUZZ_SECONDS (default 60) on its committed seeds
-# and dictionary, growing a scratch corpus under FUZZ_WORK (the committed seeds are only read),
+# Runs each fuzz target (or those named) for FUZZ_SECONDS (default 60) on its committed seeds,
+# the corpus earlier long runs kept (Regressions/) and its dictionary, growing a scratch corpus
+# under FUZZ_WORK (the committed files are only read),
 # and prints each target's executions and coverage. A crash, timeout or out-of-memory input is
 # kept under $FUZZ_WORK/artifacts and fails the run.
 set -euo pipefail
@@ -13,6 +14,8 @@ mkdir -p "$WORK/artifacts"
 status=0
 for target in "${TARGETS[@]}"; do
     mkdir -p "$WORK/$target"
+    # Start from what earlier long runs kept (Regressions/, made by merge_regressions.sh).
+    if [ -f "Regressions/$target.tar.gz" ]; then tar xzf "Regressions/$target.tar.gz" -C "$WORK/$target"; fi
     log="$WORK/$target.log"
     if ! .build/release/"$target" "$WORK/$target" "Corpus/$target" -dict="Dictionaries/$target.dict" \
         -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \

@@ -7,9 +7,10 @@ import Parquet
 import Pinot
 import Testing
 
-/// Every input of the committed fuzz corpora (Fuzz/Corpus: the seeds and what long fuzzing runs
-/// kept for new coverage) through the same entry points as the fuzz targets, in the normal
-/// suite: none may trap, and the seeds written by other tools read to their known contents.
+/// Every input of the committed fuzz corpora (the seeds in Fuzz/Corpus, and in Fuzz/Regressions
+/// what the long runs kept for new coverage) through the same entry points as the fuzz targets,
+/// in the normal suite: none may trap, and the seeds written by other tools read to their known
+/// contents.
 @Suite("fuzz corpora replayed")
 struct FuzzCorpusReplayTests {
     static let root: String = {
@@ -18,10 +19,22 @@ struct FuzzCorpusReplayTests {
         return parts.joined(separator: "/") + "/Fuzz/Corpus"
     }()
 
+    /// The seeds in `Fuzz/Corpus/<target>`, then the minimized corpus of the long runs in
+    /// `Fuzz/Regressions/<target>.tar.gz` (libFuzzer's `-merge=1` output).
     static func inputs(_ target: String) -> [(name: String, bytes: [UInt8])] {
         let folder = root + "/" + target
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
-        return names.compactMap { name in FileManager.default.contents(atPath: folder + "/" + name).map { (name, [UInt8]($0)) } }
+        var inputs = names.compactMap { name in FileManager.default.contents(atPath: folder + "/" + name).map { (name, [UInt8]($0)) } }
+        if let tarball = FileManager.default.contents(atPath: root + "/../Regressions/" + target + ".tar.gz") {
+            do {
+                for entry in try TarArchive.read([UInt8](tarball)).entries where !entry.isDirectory {
+                    inputs.append(("regression " + entry.path, entry.contents))
+                }
+            } catch {
+                Issue.record("\(target).tar.gz does not read: \(error)")
+            }
+        }
+        return inputs
     }
 
     @Test("every target has a corpus")
