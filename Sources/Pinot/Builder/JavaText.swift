@@ -2,8 +2,6 @@ import Columnar
 
 /// Java's text forms, which Pinot writes into `metadata.properties` and uses for BIG_DECIMAL.
 enum JavaText {
-    /// `Float.toString` / `Double.toString`: shortest round-trip digits; plain notation for
-    /// 10^-3 ≤ |x| < 10^7 (always with a fractional part), else `d.dddE±n`.
     /// Decimal number text as Java parses it into a number column: `[+-]? digits [. digits]
     /// [e [+-] digits]`. Swift's own parsers also take hex, `inf` and `nan`, which Java refuses.
     static func isDecimal(_ text: String) -> Bool {
@@ -29,6 +27,8 @@ enum JavaText {
         return scalars.isEmpty
     }
 
+    /// `Float.toString` / `Double.toString`: shortest round-trip digits; plain notation for
+    /// 10^-3 ≤ |x| < 10^7 (always with a fractional part), else `d.dddE±n`.
     static func floating<F: BinaryFloatingPoint & LosslessStringConvertible>(_ value: F) -> String {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value < 0 ? "-Infinity" : "Infinity" }
