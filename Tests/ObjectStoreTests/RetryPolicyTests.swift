@@ -7,18 +7,15 @@ struct RetryPolicyTests {
     @Test("no retry starts once unanswered attempts used the time budget; the error says how many attempts over how long")
     func budget() async {
         let policy = RetryPolicy(maxAttempts: 1000, baseDelay: .milliseconds(1), maxDelay: .milliseconds(2), maxElapsed: .milliseconds(300))
-        let clock = ContinuousClock()
-        let start = clock.now
         let error = await #expect(throws: ObjectStoreError.self) {
             try await policy.run { (_) async throws -> Int in
                 try await Task.sleep(for: .milliseconds(30))
                 throw ObjectStoreError(.timeout, "no answer in time")
             }
         }
-        // Without the budget all 1000 attempts would run (30 s at least); loose bounds, as the
-        // suite runs beside others.
-        #expect(clock.now - start < .seconds(20))
-        #expect((error?.attempts ?? 1000) < 300)
+        // Each attempt takes 30 ms or more, so the budget allows about ten; without it all 1000
+        // would run. (No bound on the wall clock: beside other suites the task pool can starve.)
+        #expect((error?.attempts ?? 1000) <= 11)
         if let error, let attempts = error.attempts, attempts > 1 {
             #expect(error.description.contains("after \(attempts) attempts over "), "\(error)")
         }
