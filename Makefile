@@ -48,7 +48,7 @@ fixtures: python-deps
 	python3 Samples/make_sample.py
 
 ## Coverage-guided fuzzing (libFuzzer, its own package under Fuzz/): builds the targets with
-## -sanitize=fuzzer and runs each for FUZZ_SECONDS (60) on its committed seeds.
+## -sanitize=fuzzer and runs each for FUZZ_SECONDS (60) on its committed seeds and kept inputs.
 fuzz: deps
 	cd Fuzz && swift build -c release --sanitize=fuzzer
 	Fuzz/run.sh

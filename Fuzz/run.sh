@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs each fuzz target (or those named) for FUZZ_SECONDS (default 60) on its committed seeds,
-# the corpus earlier long runs kept (Regressions/) and its dictionary, growing a scratch corpus
-# under FUZZ_WORK (the committed files are only read),
-# and prints each target's executions and coverage. A crash, timeout or out-of-memory input is
-# kept under $FUZZ_WORK/artifacts and fails the run.
+# the inputs earlier long runs kept (Regressions/) and its dictionary, growing a scratch corpus
+# under FUZZ_WORK (the committed files are only read), and prints each target's executions and
+# coverage. A crash, timeout or out-of-memory input is kept under $FUZZ_WORK/artifacts and fails
+# the run.
 set -euo pipefail
 cd "$(dirname "$0")"
 SECONDS_EACH=${FUZZ_SECONDS:-60}
