@@ -18,25 +18,10 @@ the best of N runs (default 3).
 """
 import json
 import os
-import subprocess
 import sys
 
-# Peak RSS (ru_maxrss) survives fork and exec: a child of this process, once it has made the
-# data with numpy, would report at least this process's size. So every measured process is
-# started by a small launcher that exists before anything large is loaded.
-LAUNCHER = r"""
-import json, os, subprocess, sys, time
-for line in sys.stdin:
-    argv = json.loads(line)
-    start = time.perf_counter()
-    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    err = p.stderr.read()
-    _, status, usage = os.wait4(p.pid, 0)
-    print(json.dumps({"wall": time.perf_counter() - start, "cpu": usage.ru_utime + usage.ru_stime,
-                      "rss": usage.ru_maxrss / 1024, "code": os.waitstatus_to_exitcode(status), "err": err[-2000:].decode()}), flush=True)
-"""
-_launcher = subprocess.Popen([sys.executable, "-c", LAUNCHER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-
+# Imported first: it starts the launcher before anything large is loaded.
+import process_launcher  # noqa: E402
 import argparse  # noqa: E402
 import shutil  # noqa: E402
 import tempfile  # noqa: E402
@@ -79,12 +64,9 @@ def make(name, files):
 
 def measure(argv):
     """(wall seconds, cpu seconds, peak RSS MiB) of one process run, through the launcher."""
-    _launcher.stdin.write(json.dumps(argv) + "\n")
-    _launcher.stdin.flush()
-    result = json.loads(_launcher.stdout.readline())
-    if result["code"] != 0:
-        raise SystemExit(f"{argv[0]} failed: {result['err']}")
+    result = process_launcher.run(argv)
     return result["wall"], result["cpu"], result["rss"]
+
 
 
 def task_config(folder, location, storage, cores, work, segment_rows=500_000, budget=None):

@@ -14,26 +14,12 @@ CPU is user + system from wait4(), peak RSS its ru_maxrss; wall is the process's
 goals it checks against: CPU at most 2x pyarrow's, peak RSS at most 1.5x the segment's
 uncompressed size (columns.psf and the small files), wall on 2 cores at most 0.6x that on 1.
 """
-import json
 import os
 import subprocess
 import sys
 
-# ru_maxrss survives fork and exec, so measured processes are started by a launcher that is
-# small when it forks (see engine_e2e.py).
-LAUNCHER = r"""
-import json, os, subprocess, sys, time
-for line in sys.stdin:
-    argv = json.loads(line)
-    start = time.perf_counter()
-    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    err = p.stderr.read()
-    _, status, usage = os.wait4(p.pid, 0)
-    print(json.dumps({"wall": time.perf_counter() - start, "cpu": usage.ru_utime + usage.ru_stime,
-                      "rss": usage.ru_maxrss / 1024, "code": os.waitstatus_to_exitcode(status), "err": err[-2000:].decode()}), flush=True)
-"""
-_launcher = subprocess.Popen([sys.executable, "-c", LAUNCHER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-
+# Imported first: it starts the launcher before anything large is loaded.
+import process_launcher  # noqa: E402
 import argparse  # noqa: E402
 import shutil  # noqa: E402
 import statistics  # noqa: E402
@@ -48,12 +34,8 @@ PYARROW = "import pyarrow.parquet as pq, sys; pq.read_table(sys.argv[1], use_thr
 
 def measure(argv):
     """{wall, cpu, rss (MiB)} of one process, through the launcher."""
-    _launcher.stdin.write(json.dumps(argv) + "\n")
-    _launcher.stdin.flush()
-    result = json.loads(_launcher.stdout.readline())
-    if result["code"] != 0:
-        raise SystemExit(f"{argv[0]} failed: {result['err']}")
-    return result
+    return process_launcher.run(argv)
+
 
 
 def segment_create(out, compression, one_core):

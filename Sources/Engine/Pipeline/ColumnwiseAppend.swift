@@ -6,8 +6,8 @@ import Pinot
 /// to the builder as soon as it is decoded: memory holds a few column chunks, not a row group (a
 /// 1M-row group of eight columns is a hundred megabytes decoded), and decoding and appending of
 /// different columns overlap. Columns start largest first (by their chunks' uncompressed
-/// bytes), so the slowest is not the last to begin. On a failure no row of the file (or row
-/// group) stays added.
+/// bytes), so the slowest is not the last to begin. On a failure no row of the file stays
+/// added.
 enum ColumnwiseAppend {
     /// The builder's columns, those with the most uncompressed bytes in `groups` first.
     static func order<Source: RandomAccessReader>(
@@ -62,46 +62,6 @@ enum ColumnwiseAppend {
                                 throw FailureReport.engineError(error, file: reader.name, context: "row group \(group)")
                             }
                         }
-                    }
-                }
-                while next < min(max(1, concurrency), sources.count) { start() }
-                while try await tasks.next() != nil {
-                    if next < sources.count { start() }
-                }
-            }
-        } catch {
-            builder.truncate(toRows: before)
-            throw error
-        }
-        builder.commit(rows: rows)
-    }
-
-    static func add<Source: RandomAccessReader>(
-        rowGroup group: Int, of reader: ParquetFileReader<Source>, to builder: SegmentBuilder, concurrency: Int
-    ) async throws {
-        let rows = Int(reader.metadata.rowGroups[group].numRows)
-        let names = reader.schema.fields.map(\.name)
-        let sources = builder.schema.fields.map { field in names.firstIndex(of: field.name) }
-        let before = builder.rowCount
-        let empty = RecordBatch(fields: [], columns: [], rowCount: rows)
-        do {
-            let order = order(sources, of: reader, groups: [group])
-            try await withThrowingTaskGroup(of: Void.self) { tasks in
-                var next = 0
-                func start() {
-                    let index = order[next]
-                    next += 1
-                    tasks.addTask {
-                        guard let field = sources[index] else {
-                            try builder.append(column: index, from: empty, source: nil, rows: 0..<rows)
-                            return
-                        }
-                        let batch = try await reader.readRowGroup(group, fields: [field])
-                        guard batch.rowCount == rows else {
-                            throw ParquetError(.corruptMetadata, "column \(names[field]) has \(batch.rowCount) rows, the row group \(rows)",
-                                               file: reader.name, rowGroup: group, column: names[field])
-                        }
-                        try builder.append(column: index, from: batch, source: 0, rows: 0..<rows)
                     }
                 }
                 while next < min(max(1, concurrency), sources.count) { start() }
