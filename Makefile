@@ -45,6 +45,7 @@ test: deps check-fixtures
 fixtures: python-deps
 	python3 Tests/Fixtures/make_corpus_expectations.py "$(CORPUS)"
 	python3 Tests/Fixtures/make_writer_matrix.py
+	python3 Tests/Fixtures/time/make_sub_millisecond.py
 	python3 Samples/make_sample.py
 
 ## Coverage-guided fuzzing (libFuzzer, its own package under Fuzz/): builds the targets with

@@ -13,7 +13,8 @@ public indirect enum Value: Sendable, Equatable {
 }
 
 extension Column {
-    /// The value at `index`, with the column's logical type applied.
+    /// The value at `index`, with the column's logical type applied (a timestamp as epoch
+    /// milliseconds, floored, whatever its unit).
     public func value(at index: Int) -> Value {
         if isNull(index) { return .null }
         return storage.value(at: index, type: type)
@@ -25,7 +26,9 @@ extension ColumnStorage {
         switch self {
         case .boolean(let v): return .boolean(v[index])
         case .int32(let v): return .int(Int64(v[index]))
-        case .int64(let v): return .int(v[index])
+        case .int64(let v):
+            if case .timestamp(let unit) = type { return .int(unit.millis(v[index])) }
+            return .int(v[index])
         case .float32(let v): return .float(v[index])
         case .float64(let v): return .double(v[index])
         case .int128(let v):

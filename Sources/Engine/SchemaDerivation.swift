@@ -16,7 +16,8 @@ public enum TypeMapping {
         case .decimal(let precision, let scale): return .decimal(precision: precision, scale: scale)
         case .date: return .date
         case .time: return .time
-        case .timestamp, .timestamptz, .timestampNs, .timestamptzNs: return .timestamp
+        case .timestamp, .timestamptz: return .timestamp(.microseconds)
+        case .timestampNs, .timestamptzNs: return .timestamp(.nanoseconds)
         case .string, .uuid: return .string
         case .binary, .fixed: return .bytes
         case .list(_, let element, _) where element.isPrimitive: return .list(try dataType(element))

@@ -14,15 +14,50 @@ struct TimeUnitTests {
         ])
     }
 
-    /// A batch whose `ts` is a timestamp column (epoch milliseconds in the column model).
-    static func batch(_ millis: [Int64?]) -> RecordBatch {
+    /// A batch whose `ts` is a timestamp column of `unit` since the epoch.
+    static func batch(_ values: [Int64?], unit: TimestampUnit = .milliseconds, dictionary: Bool = false) -> RecordBatch {
         var validity = ValidityBitmap()
-        for value in millis { validity.append(value != nil) }
+        for value in values { validity.append(value != nil) }
+        let storage: ColumnStorage = dictionary
+            ? .dictionary(values: .int64(values.reversed().map { $0 ?? 0 }), indices: values.indices.reversed().map(Int32.init))
+            : .int64(values.map { $0 ?? 0 })
         return RecordBatch(
-            fields: [Field(name: "id", type: .int64, nullable: false), Field(name: "ts", type: .timestamp, nullable: true)],
-            columns: [Column(type: .int64, storage: .int64(millis.indices.map(Int64.init))),
-                      Column(type: .timestamp, storage: .int64(millis.map { $0 ?? 0 }), validity: validity)],
-            rowCount: millis.count)
+            fields: [Field(name: "id", type: .int64, nullable: false), Field(name: "ts", type: .timestamp(unit), nullable: true)],
+            columns: [Column(type: .int64, storage: .int64(values.indices.map(Int64.init))),
+                      Column(type: .timestamp(unit), storage: storage, validity: validity)],
+            rowCount: values.count)
+    }
+
+    @Test("a µs or ns timestamp column keeps every digit its field's unit holds, and a TIMESTAMP field floors it to milliseconds",
+          arguments: [TimestampUnit.microseconds, .nanoseconds], [false, true])
+    func subMillisecondDigits(unit: TimestampUnit, dictionary: Bool) throws {
+        let perMilli = unit.perMillisecond
+        // Sub-millisecond digits, including one before the epoch's millisecond boundary (floored).
+        let values: [Int64] = [1_700_000_000_123 * perMilli + 456, 1_700_000_600_999 * perMilli + perMilli - 1, 1_764_547_200_000 * perMilli + 1]
+        let cases: [(PinotDataType, String, [Int64])] = [
+            (.long, "1:MICROSECONDS:EPOCH", values.map { unit == .microseconds ? $0 : $0 / 1000 }),
+            (.long, "1:NANOSECONDS:EPOCH", values.map { unit == .nanoseconds ? $0 : $0 * 1000 }),
+            (.long, "1:MILLISECONDS:EPOCH", values.map { $0 / perMilli }),
+            (.timestamp, "1:MILLISECONDS:EPOCH", values.map { $0 / perMilli }),
+            (.long, "1:SECONDS:EPOCH", values.map { $0 / perMilli / 1000 }),
+        ]
+        for (type, format, expected) in cases {
+            let builder = try SegmentBuilder(schema: Self.schema(type, format), table: TableConfig(tableName: "t", timeColumn: "ts"))
+            try builder.add(batch: Self.batch(values, unit: unit, dictionary: dictionary))
+            let reader = try SegmentReader(files: try builder.build(name: "t_0").files, name: "t")
+            #expect(try reader.columns()["ts"] == expected.map { .int($0) }, "\(type) \(format)")
+            #expect(reader.metadata.startTime == expected[0], "\(type) \(format)")
+        }
+    }
+
+    @Test("a µs timestamp before 1970 is floored, not truncated, into milliseconds")
+    func negativeFloor() {
+        #expect(TimestampUnit.microseconds.millis(-1) == -1)
+        #expect(TimestampUnit.microseconds.millis(-1000) == -1)
+        #expect(TimestampUnit.microseconds.millis(-1001) == -2)
+        #expect(TimestampUnit.nanoseconds.millis(1_999_999) == 1)
+        #expect(TimeFormat("1:MICROSECONDS:EPOCH")?.value(-1, unit: .nanoseconds) == -1)
+        #expect(TimeFormat("1:SECONDS:EPOCH")?.value(-1, unit: .microseconds) == -1)
     }
 
     @Test("a timestamp column in a LONG field of MICROSECONDS, NANOSECONDS, SECONDS or 5 MINUTES is stored in that unit",

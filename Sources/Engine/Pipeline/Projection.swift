@@ -29,8 +29,10 @@ struct FileProjection: Sendable {
         var columns: [Column] = []
         for output in outputs {
             switch output {
-            case .column(let index, let name, let type):
+            case .column(let index, let name, let table):
                 var column = batch.columns[index]
+                // A timestamp keeps the unit its file wrote; the builder converts from that.
+                let type = Self.retyped(column.type, as: table)
                 column.type = type
                 fields.append(Field(name: name, type: type, nullable: true))
                 columns.append(column)
@@ -59,11 +61,22 @@ struct FileProjection: Sendable {
         }
     }
 
+    /// The type a file column of type `file` takes as the table's `table` type: the table's,
+    /// except that timestamps keep the file's unit.
+    static func retyped(_ file: DataType, as table: DataType) -> DataType {
+        switch (file, table) {
+        case (.timestamp, .timestamp): file
+        case (.list(let a), .list(let b)): .list(retyped(a, as: b))
+        default: table
+        }
+    }
+
     /// Whether a file column of type `file` can be read as the table's `table` type (Iceberg's
-    /// allowed promotions).
+    /// allowed promotions; a timestamp in any unit as a timestamp).
     static func compatible(file: DataType, table: DataType) -> Bool {
         switch (file, table) {
         case _ where file == table: true
+        case (.timestamp, .timestamp): true
         case (.int32, .int64), (.float32, .float64): true
         case (.decimal(let p1, let s1), .decimal(let p2, let s2)): s1 == s2 && p1 <= p2
         case (.list(let a), .list(let b)): compatible(file: a, table: b)
@@ -139,13 +152,10 @@ struct FileProjection: Sendable {
         switch (type, value) {
         case (_, .null): return .null
         case (.boolean, .boolean(let b)): return .boolean(b)
-        case (.timestamp, _), (.timestamptz, _):
-            // Microseconds in Iceberg, milliseconds in the column model (floored).
-            guard let micros = value.int64 else { return .null }
-            return .int(micros >= 0 ? micros / 1000 : -((-micros + 999) / 1000))
-        case (.timestampNs, _), (.timestamptzNs, _):
-            guard let nanos = value.int64 else { return .null }
-            return .int(nanos >= 0 ? nanos / 1_000_000 : -((-nanos + 999_999) / 1_000_000))
+        case (.timestamp, _), (.timestamptz, _), (.timestampNs, _), (.timestamptzNs, _):
+            // Microseconds or nanoseconds, as the column's DataType says.
+            guard let raw = value.int64 else { return .null }
+            return .int(raw)
         case (_, .int(let i)): return .int(Int64(i))
         case (_, .long(let l)): return .int(l)
         case (_, .float(let f)): return .float(f)

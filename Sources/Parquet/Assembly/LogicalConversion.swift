@@ -15,12 +15,6 @@ extension PhysicalValues {
                 throw ParquetError(.valueOutOfRange, "uint64 value \(UInt64(bitPattern: int64s[index])) is above the LONG range")
             }
             return .int64(int64s)
-        case (.int64, .timestamp(let unit)):
-            switch unit {
-            case .millis: return .int64(int64s)
-            case .micros: return .int64(dividingInPlace(by: 1000))
-            case .nanos: return .int64(dividingInPlace(by: 1_000_000))
-            }
         case (.int64, .timeNanos): return .int64(dividingInPlace(by: 1000))
         case (.int64, .decimal): return .int128(int64s.map { Int128($0) })
         case (.int64, _), (.int96, _): return .int64(int64s)

@@ -8,7 +8,7 @@ struct PhysicalValues {
     let width: Int
     var booleans: [Bool] = []
     var int32s: [Int32] = []
-    /// INT64 values, and INT96 values already converted to epoch milliseconds.
+    /// INT64 values, and INT96 values already converted to epoch microseconds.
     var int64s: [Int64] = []
     var floats: [Float] = []
     var doubles: [Double] = []

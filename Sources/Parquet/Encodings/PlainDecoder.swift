@@ -46,7 +46,7 @@ enum PlainDecoder {
             for i in 0..<count {
                 let nanos = Int64(littleEndian: base.loadUnaligned(fromByteOffset: i * 12, as: Int64.self))
                 let julianDay = Int32(littleEndian: base.loadUnaligned(fromByteOffset: i * 12 + 8, as: Int32.self))
-                values.int64s.append(int96Millis(julianDay: julianDay, nanosOfDay: nanos))
+                values.int64s.append(int96Micros(julianDay: julianDay, nanosOfDay: nanos))
             }
             return count * 12
         case .fixedLenByteArray:
@@ -100,11 +100,10 @@ enum PlainDecoder {
 
     /// INT96 timestamps: nanoseconds within the day, then the Julian day number. Computed as
     /// Spark reads them (microseconds, wrapping at 64 bits, which undoes the overflow Spark
-    /// commits when it writes dates far outside the nanosecond range), then floored to millis.
+    /// commits when it writes dates far outside the nanosecond range).
     @inline(__always)
-    static func int96Millis(julianDay: Int32, nanosOfDay: Int64) -> Int64 {
+    static func int96Micros(julianDay: Int32, nanosOfDay: Int64) -> Int64 {
         let unixDay = Int64(julianDay) - 2_440_588
-        let micros = unixDay &* 86_400_000_000 &+ nanosOfDay / 1000
-        return floorDivide(micros, 1000)
+        return unixDay &* 86_400_000_000 &+ nanosOfDay / 1000
     }
 }

@@ -8,8 +8,9 @@ enum LeafConversion: Sendable, Equatable {
     /// INT64 annotated UINT_64: reinterpret as unsigned; above Int64.max is an error.
     case uint64
     /// INT32 with an 8/16-bit unsigned annotation: already non-negative in range; kept.
+    /// INT64 time since the epoch: kept in the file's unit.
     case timestamp(TimeUnit)
-    /// INT96 (Impala/Spark): nanoseconds of day + Julian day → epoch milliseconds.
+    /// INT96 (Impala/Spark): nanoseconds of day + Julian day → epoch microseconds, as Spark reads them.
     case int96
     case timeMillis
     case timeNanos
@@ -50,15 +51,15 @@ extension ColumnDescriptor {
         case .int64:
             switch (logical, converted) {
             case (.integer(64, false)?, _), (nil, .uint64?): return LeafMapping(type: .int64, conversion: .uint64)
-            case (.timestamp(_, let unit)?, _): return LeafMapping(type: .timestamp, conversion: .timestamp(unit))
-            case (nil, .timestampMillis?): return LeafMapping(type: .timestamp, conversion: .timestamp(.millis))
-            case (nil, .timestampMicros?): return LeafMapping(type: .timestamp, conversion: .timestamp(.micros))
+            case (.timestamp(_, let unit)?, _): return LeafMapping(type: .timestamp(unit.timestampUnit), conversion: .timestamp(unit))
+            case (nil, .timestampMillis?): return LeafMapping(type: .timestamp(.milliseconds), conversion: .timestamp(.millis))
+            case (nil, .timestampMicros?): return LeafMapping(type: .timestamp(.microseconds), conversion: .timestamp(.micros))
             case (.time(_, .micros)?, _), (nil, .timeMicros?): return LeafMapping(type: .time, conversion: .none)
             case (.time(_, .nanos)?, _): return LeafMapping(type: .time, conversion: .timeNanos)
             default: return LeafMapping(type: .int64, conversion: .none)
             }
         case .int96:
-            return LeafMapping(type: .timestamp, conversion: .int96)
+            return LeafMapping(type: .timestamp(.microseconds), conversion: .int96)
         case .float:
             return LeafMapping(type: .float32, conversion: .none)
         case .double:
@@ -189,5 +190,16 @@ extension ParquetSchema {
         }
         for leaf in node.leaves { _ = try columns[leaf].mapping() }
         return .json(node)
+    }
+}
+
+extension TimeUnit {
+    /// The column model's unit for this Parquet unit.
+    var timestampUnit: TimestampUnit {
+        switch self {
+        case .millis: .milliseconds
+        case .micros: .microseconds
+        case .nanos: .nanoseconds
+        }
     }
 }

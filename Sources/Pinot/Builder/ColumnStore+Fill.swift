@@ -41,7 +41,7 @@ extension ColumnStore {
                     }
                 }
             }
-        case .int32(let values) where type == .int || ((type == .long || type == .timestamp) && column.type != .timestamp):
+        case .int32(let values) where type == .int || ((type == .long || type == .timestamp) && !column.type.isTimestamp):
             values.withUnsafeBufferPointer { v in
                 if plain {
                     table.ids(count: n, into: out) { k in UInt64(bitPattern: Int64(v[start + k])) }
@@ -49,24 +49,20 @@ extension ColumnStore {
                     table.ids(count: n, into: out) { k in valid(start + k) ? UInt64(bitPattern: Int64(v[start + k])) : nil }
                 }
             }
-        case .int64(let values) where (type == .long || type == .timestamp) && (timestampConversion == nil || column.type != .timestamp):
-            values.withUnsafeBufferPointer { v in
-                if plain {
-                    table.ids(count: n, into: out) { k in UInt64(bitPattern: v[start + k]) }
-                } else {
-                    table.ids(count: n, into: out) { k in valid(start + k) ? UInt64(bitPattern: v[start + k]) : nil }
+        case .int64(let values) where column.type.isTimestamp && (type == .long || type == .timestamp || (type == .int && timestampFormat != nil)):
+            let unit = column.type.timestampUnit ?? .milliseconds
+            if let format = timestampFormat, type == .int || unit != .milliseconds || !format.isMilliseconds {
+                try fillConverted(values, unit: unit, format: format, rows: rows, into: out, valid: valid)
+            } else if unit == .milliseconds {
+                fillInt64(values, rows: rows, into: out, plain: plain, valid: valid)
+            } else {
+                // Pinot's TIMESTAMP (and a LONG without a format) holds milliseconds.
+                values.withUnsafeBufferPointer { v in
+                    table.ids(count: n, into: out) { k in plain || valid(start + k) ? UInt64(bitPattern: unit.millis(v[start + k])) : nil }
                 }
             }
-        case .int64(let values) where column.type == .timestamp && timestampConversion != nil:
-            let format = timestampConversion!
-            for k in 0..<n {
-                let row = start + k
-                guard valid(row) else { out[k] = Self.null; continue }
-                guard let converted = format.value(fromMillis: values[row]), type == .long || Int32(exactly: converted) != nil else {
-                    throw SegmentError(.invalidValue, "timestamp \(values[row]) ms does not fit the column's \(spec.format ?? "") \(type.rawValue) values", column: spec.name)
-                }
-                out[k] = table.id(of: UInt64(bitPattern: converted))
-            }
+        case .int64(let values) where type == .long || type == .timestamp:
+            fillInt64(values, rows: rows, into: out, plain: plain, valid: valid)
         case .boolean(let values) where type == .boolean || type == .int:
             for k in 0..<n { out[k] = valid(start + k) ? table.id(of: values[start + k] ? 1 : 0) : Self.null }
         case .float32(let values) where type == .float:
@@ -139,6 +135,32 @@ extension ColumnStore {
                 }
                 out[k] = try rules.stored(value).map { id(of: $0) } ?? Self.null
             }
+        }
+    }
+
+    @inline(__always)
+    private func fillInt64(_ values: [Int64], rows: Range<Int>, into out: UnsafeMutableBufferPointer<UInt32>, plain: Bool, valid: (Int) -> Bool) {
+        let start = rows.lowerBound
+        values.withUnsafeBufferPointer { v in
+            if plain {
+                numbers.ids(count: rows.count, into: out) { k in UInt64(bitPattern: v[start + k]) }
+            } else {
+                numbers.ids(count: rows.count, into: out) { k in valid(start + k) ? UInt64(bitPattern: v[start + k]) : nil }
+            }
+        }
+    }
+
+    /// Timestamps in `unit` as values of a LONG/INT date-time field's `format`.
+    private func fillConverted(_ values: [Int64], unit: TimestampUnit, format: TimeFormat, rows: Range<Int>,
+                               into out: UnsafeMutableBufferPointer<UInt32>, valid: (Int) -> Bool) throws(SegmentError) {
+        let type = spec.dataType
+        for k in 0..<rows.count {
+            let row = rows.lowerBound + k
+            guard valid(row) else { out[k] = Self.null; continue }
+            guard let converted = format.value(values[row], unit: unit), type == .long || Int32(exactly: converted) != nil else {
+                throw SegmentError(.invalidValue, "timestamp \(values[row]) \(unit) does not fit the column's \(spec.format ?? "") \(type.rawValue) values", column: spec.name)
+            }
+            out[k] = numbers.id(of: UInt64(bitPattern: converted))
         }
     }
 }

@@ -16,9 +16,9 @@ struct ColumnStore: @unchecked Sendable {
     let spec: PinotFieldSpec
     let kind: Kind
     let rules: ValueRules
-    /// For LONG/INT date-time fields whose unit is not milliseconds: timestamp columns (epoch
-    /// milliseconds in the column model) are converted into that unit.
-    let timestampConversion: TimeFormat?
+    /// The format of a LONG/INT date-time field: timestamp columns (in whatever unit the file
+    /// wrote) are converted into it, keeping every digit the format holds.
+    let timestampFormat: TimeFormat?
     let numbers: NumberTable
     let strings = BytesTable()
     var entries = IdList()
@@ -45,11 +45,10 @@ struct ColumnStore: @unchecked Sendable {
         default: kind = .bytes
         }
         numbers = NumberTable(order: kind == .float32 ? .float32 : kind == .float64 ? .float64 : .signed)
-        if spec.role == .dateTime, spec.dataType == .long || spec.dataType == .int,
-           let format = spec.format.flatMap(TimeFormat.init), !format.isMilliseconds {
-            timestampConversion = format
+        if spec.role == .dateTime, spec.dataType == .long || spec.dataType == .int {
+            timestampFormat = spec.format.flatMap(TimeFormat.init)
         } else {
-            timestampConversion = nil
+            timestampFormat = nil
         }
     }
 

@@ -1,3 +1,5 @@
+import Columnar
+
 /// A date-time field's `format` (Pinot's `DateTimeFormatSpec`): `size:UNIT:EPOCH`,
 /// `size:UNIT:TIMESTAMP`, `size:UNIT:SIMPLE_DATE_FORMAT:pattern`, the pipe forms
 /// `EPOCH|UNIT[|size]`, `TIMESTAMP`, `SIMPLE_DATE_FORMAT|pattern`. Used to convert time values
@@ -81,11 +83,11 @@ struct TimeFormat: Sendable, Equatable {
         return remainder < 0 ? quotient - 1 : quotient
     }
 
-    /// Milliseconds since the epoch as a value of this format (floored); nil when it does not
-    /// fit a LONG or the format is text.
-    func value(fromMillis millis: Int64) -> Int64? {
+    /// A timestamp in `unit` since the epoch as a value of this format (floored); nil when it
+    /// does not fit a LONG or the format is text.
+    func value(_ timestamp: Int64, unit: TimestampUnit) -> Int64? {
         guard let nanos = nanosPerValue else { return nil }
-        let total = Int128(millis) * 1_000_000
+        let total = Int128(timestamp) * Int128(1_000_000 / unit.perMillisecond)
         let (quotient, remainder) = total.quotientAndRemainder(dividingBy: nanos)
         return Int64(exactly: remainder < 0 ? quotient - 1 : quotient)
     }
