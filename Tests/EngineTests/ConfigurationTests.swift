@@ -61,6 +61,9 @@ struct ConfigurationTests {
         (#"{"taskName": "t", "table": "o", "source": {"type": "iceberg-rest", "restService": "glue", "warehouse": "1"}}"#, "\"source.namespace\" is required"),
         (#"{"taskName": "t", "table": "o", "source": {"type": "iceberg-table", "location": "file:///x"}, "push": {"mode": "tar"}}"#, "push.controllerUri"),
         (#"{"taskName": "t", "table": "o", "source": {"type": "s3-data-lake"}}"#, "\"source.location\" is required"),
+        (#"{"taskName": "t", "table": "o", "source": {"type": "s3-data-lake", "location": "s3://b/p/", "storage": {"accessKey": "AKIA"}}}"#, "\"source.storage.secretKey\" is missing"),
+        (#"{"taskName": "t", "table": "o", "source": {"type": "s3-data-lake", "location": "s3://b/p/", "storage": {"secretKey": "s", "accessKey": ""}}}"#, "\"source.storage.accessKey\" is missing"),
+        (#"{"taskName": "t", "table": "o", "source": {"type": "iceberg-rest", "restService": "glue", "warehouse": "1", "namespace": "n", "tableName": "t", "metastore": {"sessionToken": "tok"}}}"#, "\"source.metastore.accessKey\" is missing"),
         (#"[1, 2]"#, "not a JSON object"),
     ])
     func refused(json: String, message: String) {

@@ -223,6 +223,14 @@ public struct TaskConfiguration: Sendable {
             accessKey: try block.string("accessKey"), secretKey: try block.string("secretKey"), sessionToken: try block.string("sessionToken"),
             region: try block.string("region"), endpoint: try block.string("endpoint"), pathStyle: try block.bool("pathStyle"))
         try block.finish()
+        // Half a key pair would fall back to the environment's pair without a word: refuse it.
+        let given = { (text: String?) in !(text ?? "").isEmpty }
+        let keys = (given(credentials.accessKey), given(credentials.secretKey?.reveal()))
+        if keys.0 != keys.1 || (given(credentials.sessionToken?.reveal()) && !keys.0) {
+            let missing = !keys.0 ? "accessKey" : "secretKey"
+            throw EngineError(.invalidConfiguration, "\(block.file): \"\(block.path).\(missing)\" is missing: give accessKey and secretKey "
+                + "(and sessionToken for temporary credentials) together, or none of them to use AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN")
+        }
         return credentials
     }
 

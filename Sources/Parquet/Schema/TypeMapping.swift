@@ -7,7 +7,6 @@ enum LeafConversion: Sendable, Equatable {
     case uint32
     /// INT64 annotated UINT_64: reinterpret as unsigned; above Int64.max is an error.
     case uint64
-    /// INT32 with an 8/16-bit unsigned annotation: already non-negative in range; kept.
     /// INT64 time since the epoch: kept in the file's unit.
     case timestamp(TimeUnit)
     /// INT96 (Impala/Spark): nanoseconds of day + Julian day → epoch microseconds, as Spark reads them.

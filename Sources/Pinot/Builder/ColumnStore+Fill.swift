@@ -51,9 +51,10 @@ extension ColumnStore {
             }
         case .int64(let values) where column.type.isTimestamp && (type == .long || type == .timestamp || (type == .int && timestampFormat != nil)):
             let unit = column.type.timestampUnit ?? .milliseconds
-            if let format = timestampFormat, type == .int || unit != .milliseconds || !format.isMilliseconds {
+            if let format = timestampFormat, type == .int || !format.counts(in: unit) {
                 try fillConverted(values, unit: unit, format: format, rows: rows, into: out, valid: valid)
-            } else if unit == .milliseconds {
+            } else if timestampFormat != nil || unit == .milliseconds {
+                // Already in the field's unit.
                 fillInt64(values, rows: rows, into: out, plain: plain, valid: valid)
             } else {
                 // Pinot's TIMESTAMP (and a LONG without a format) holds milliseconds.

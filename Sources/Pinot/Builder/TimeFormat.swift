@@ -92,6 +92,6 @@ struct TimeFormat: Sendable, Equatable {
         return Int64(exactly: remainder < 0 ? quotient - 1 : quotient)
     }
 
-    /// True when values are plain milliseconds (no conversion from a timestamp column).
-    var isMilliseconds: Bool { nanosPerValue == 1_000_000 }
+    /// True when values are counts of `unit` (a timestamp column in that unit is stored as is).
+    func counts(in unit: TimestampUnit) -> Bool { nanosPerValue == Int128(1_000_000 / unit.perMillisecond) }
 }
