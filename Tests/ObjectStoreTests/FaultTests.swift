@@ -73,6 +73,8 @@ struct FaultTests {
         let elapsed = clock.now - start
         #expect(error?.code == .timeout)
         #expect(error?.attempts == 2)
+        #expect(error?.endpoint == endpoint, "the server that did not answer is named")
+        #expect(error.map { "\($0)".contains("endpoint \(endpoint)") } == true, "\(error.map { "\($0)" } ?? "")")
         #expect(server.requestCount == 2)
         // Generous: on a loaded 2-core machine the event loop may be late; a hang would take minutes.
         #expect(elapsed < .seconds(15), "took \(elapsed)")

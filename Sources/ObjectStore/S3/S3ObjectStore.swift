@@ -178,7 +178,10 @@ public struct S3ObjectStore: ObjectStore {
             } catch let error as ObjectStoreError {
                 throw error
             } catch {
-                throw Self.transportError(error, bucket: bucket, key: key)
+                // The server that did not answer, so a wrong endpoint shows in the message.
+                var failure = Self.transportError(error, bucket: bucket, key: key)
+                failure.endpoint = ObjectStoreURI.redacted("\(scheme)://\(host)")
+                throw failure
             }
         }
     }
