@@ -32,7 +32,7 @@ struct TimeUnitTests {
           arguments: [TimestampUnit.microseconds, .nanoseconds], [false, true])
     func subMillisecondDigits(unit: TimestampUnit, dictionary: Bool) throws {
         let perMilli = unit.perMillisecond
-        // Sub-millisecond digits, including one before the epoch's millisecond boundary (floored).
+        // Sub-millisecond digits: some, the last before the next millisecond, and one unit past one.
         let values: [Int64] = [1_700_000_000_123 * perMilli + 456, 1_700_000_600_999 * perMilli + perMilli - 1, 1_764_547_200_000 * perMilli + 1]
         let cases: [(PinotDataType, String, [Int64])] = [
             (.long, "1:MICROSECONDS:EPOCH", values.map { unit == .microseconds ? $0 : $0 / 1000 }),
