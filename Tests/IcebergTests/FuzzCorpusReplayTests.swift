@@ -13,11 +13,7 @@ import Testing
 /// contents.
 @Suite("fuzz corpora replayed")
 struct FuzzCorpusReplayTests {
-    static let root: String = {
-        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)
-        return parts.joined(separator: "/") + "/Fuzz/Corpus"
-    }()
+    static let root = CLITests.repository + "/Fuzz/Corpus"
 
     /// The seeds in `Fuzz/Corpus/<target>`, then the minimized corpus of the long runs in
     /// `Fuzz/Regressions/<target>.tar.gz` (libFuzzer's `-merge=1` output).
