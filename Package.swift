@@ -35,6 +35,8 @@ let package = Package(
         .target(name: "CSupport"),
         .target(name: "Codecs", dependencies: ["CSnappy", "CZstd", "CZlib", "CLZ4"]),
         .target(name: "Columnar"),
+        /// Bounded work in flight with results in order: one state machine and its task-group driver.
+        .target(name: "BoundedWork"),
         .target(name: "Parquet", dependencies: ["Codecs", "Columnar"]),
         .target(name: "Avro", dependencies: ["Codecs"]),
         .target(
@@ -47,7 +49,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "Iceberg", dependencies: ["Avro", "ObjectStore"]),
+        .target(name: "Iceberg", dependencies: ["Avro", "ObjectStore", "BoundedWork"]),
         .target(
             name: "Pinot",
             dependencies: [
@@ -60,7 +62,7 @@ let package = Package(
         .target(
             name: "Engine",
             dependencies: [
-                "Parquet", "ObjectStore", "Iceberg", "Avro", "Pinot", "Columnar", "Codecs",
+                "Parquet", "ObjectStore", "Iceberg", "Avro", "Pinot", "Columnar", "Codecs", "BoundedWork",
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -77,6 +79,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
+        .testTarget(name: "BoundedWorkTests", dependencies: ["BoundedWork"]),
         .testTarget(name: "AvroTests", dependencies: ["Avro"]),
         .testTarget(name: "PinotTests", dependencies: ["Pinot", "Columnar", "Codecs", "Parquet", "Engine"]),
         .testTarget(name: "IcebergTests", dependencies: ["Iceberg", "Engine", "Pinot", "ObjectStore", "Avro", "Parquet", "Codecs"]),

@@ -32,7 +32,8 @@ import pyarrow.parquet as pq
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "Data")
-WORKER = os.path.join(HERE, "..", ".build", "release", "ingest-worker")
+# LAKEINGEST_WORKER runs another build of the worker (an A/B against an earlier commit).
+WORKER = os.environ.get("LAKEINGEST_WORKER") or os.path.join(HERE, "..", ".build", "release", "ingest-worker")
 ROWS = 250_000
 
 

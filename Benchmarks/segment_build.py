@@ -27,7 +27,8 @@ import tempfile  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "Data", "segment-10m.parquet")
-WORKER = os.path.join(HERE, "..", ".build", "release", "ingest-worker")
+# LAKEINGEST_WORKER runs another build of the worker (an A/B against an earlier commit).
+WORKER = os.environ.get("LAKEINGEST_WORKER") or os.path.join(HERE, "..", ".build", "release", "ingest-worker")
 ROWS = 10_000_000
 PYARROW = "import pyarrow.parquet as pq, sys; pq.read_table(sys.argv[1], use_threads=False)"
 

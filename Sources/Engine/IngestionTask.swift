@@ -76,11 +76,11 @@ public final class IngestionTask: Sendable {
         do {
             checkpoint = try folder.checkpoint()
         } catch {
-            let progress = RunProgress(taskName: configuration.taskName, lastSnapshot: nil)
+            let progress = RunProgress(folder: folder, taskName: configuration.taskName, lastSnapshot: nil)
             return finish(progress, error: error)
         }
-        let progress = RunProgress(taskName: configuration.taskName, lastSnapshot: checkpoint?.snapshotId)
-        try folder.save(progress.status(state: .running))
+        let progress = RunProgress(folder: folder, taskName: configuration.taskName, lastSnapshot: checkpoint?.snapshotId)
+        try progress.publish(.running)
         hub.emit(.runStarted(task: configuration.taskName))
         logger.info("run started", metadata: ["checkpoint": "\(checkpoint?.snapshotId.map(String.init) ?? "none")"])
         do {
@@ -88,7 +88,7 @@ public final class IngestionTask: Sendable {
             let connection = try Connection(configuration)
             let plan = try await StepPlanner(connection: connection).plan(checkpoint: checkpoint)
             progress.discovered(plan)
-            try folder.save(progress.status(state: .running))
+            try progress.publish(.running)
             logger.info("planned", metadata: ["steps": "\(plan.steps.count)", "files": "\(plan.steps.reduce(0) { $0 + $1.files.count })"])
             let pusher = try pusherOverride ?? makePusher(plan)
             var table = TableConfig(tableName: configuration.table)
@@ -104,7 +104,7 @@ public final class IngestionTask: Sendable {
             }
             let context = PipelineContext(
                 configuration: configuration, plan: plan, tableConfig: table, metrics: TaskMetrics(task: configuration.taskName),
-                bytesRead: ByteTotal(), events: hub, gauges: gaugeBox, progress: progress, referenceTypes: plan.referenceTypes)
+                events: hub, gauges: gaugeBox, progress: progress)
             try await IngestionPipeline.run(context: context, pusher: pusher, folder: folder,
                                             checkpoint: checkpoint ?? TaskCheckpoint())
             try Task.checkCancellation()
@@ -115,19 +115,19 @@ public final class IngestionTask: Sendable {
     }
 
     private func finish(_ progress: RunProgress, error: (any Error)?) -> TaskReport {
+        let report = error.map(FailureReport.report)
+        let state: TaskStatus.State = report == nil ? .completed : .failed
         let status: TaskStatus
-        if let error {
-            let report = FailureReport.report(error)
-            status = progress.status(state: .failed, error: report)
+        do {
+            status = try progress.publish(state, error: report)
+        } catch {
+            status = progress.status(state, error: report)
+            logger.error("cannot write the status file", metadata: ["error": "\(error)"])
+        }
+        if let report {
             logger.error("run failed", metadata: ["category": "\(report.category)", "error": "\(report.message)"])
         } else {
-            status = progress.status(state: .completed)
             logger.info("run completed", metadata: ["segments": "\(status.segmentsPushed)", "rows": "\(status.rowsIngested)"])
-        }
-        do {
-            try folder.save(status)
-        } catch {
-            logger.error("cannot write the status file", metadata: ["error": "\(error)"])
         }
         hub.emit(.runFinished(status))
         return TaskReport(status: status, paused: false)

@@ -70,7 +70,7 @@ public struct SegmentCreation: Sendable {
         let staging = outputDir + "/." + name + compression.fileExtension + ".building"
         let result = try await SegmentSealer.seal(builder, name: name, to: staging, compression: compression, concurrency: concurrency)
         let sealed = SealedSegment(name: name, tarball: result.path, tarballBytes: result.bytes, compression: compression, rows: result.summary.docs,
-                                   summary: result.summary, stepId: "create", snapshotId: nil, group: 0, part: 0, files: [])
+                                   summary: result.summary)
         do {
             try await LocalSegmentPusher(outputDir: outputDir).push(sealed)
         } catch {

@@ -1,3 +1,4 @@
+import BoundedWork
 import Columnar
 import Parquet
 import Pinot
@@ -38,35 +39,24 @@ enum ColumnwiseAppend {
         let before = builder.rowCount
         do {
             let order = order(sources, of: reader, groups: groups)
-            try await withThrowingTaskGroup(of: Void.self) { tasks in
-                var next = 0
-                func start() {
-                    let index = order[next]
-                    next += 1
-                    tasks.addTask {
-                        for group in groups {
-                            try Task.checkCancellation()
-                            let groupRows = Int(reader.metadata.rowGroups[group].numRows)
-                            guard let field = sources[index] else {
-                                try builder.append(column: index, from: RecordBatch(fields: [], columns: [], rowCount: groupRows), source: nil, rows: 0..<groupRows)
-                                continue
-                            }
-                            let batch = try await reader.readRowGroup(group, fields: [field])
-                            guard batch.rowCount == groupRows else {
-                                throw ParquetError(.corruptMetadata, "column \(names[field]) has \(batch.rowCount) rows, the row group \(groupRows)",
-                                                   file: reader.name, rowGroup: group, column: names[field])
-                            }
-                            do {
-                                try builder.append(column: index, from: batch, source: 0, rows: 0..<groupRows)
-                            } catch {
-                                throw FailureReport.engineError(error, file: reader.name, context: "row group \(group)")
-                            }
-                        }
+            _ = try await OrderedWindow<Void>.map(order, limit: concurrency) { index in
+                for group in groups {
+                    try Task.checkCancellation()
+                    let groupRows = Int(reader.metadata.rowGroups[group].numRows)
+                    guard let field = sources[index] else {
+                        try builder.append(column: index, from: RecordBatch(fields: [], columns: [], rowCount: groupRows), source: nil, rows: 0..<groupRows)
+                        continue
                     }
-                }
-                while next < min(max(1, concurrency), sources.count) { start() }
-                while try await tasks.next() != nil {
-                    if next < sources.count { start() }
+                    let batch = try await reader.readRowGroup(group, fields: [field])
+                    guard batch.rowCount == groupRows else {
+                        throw ParquetError(.corruptMetadata, "column \(names[field]) has \(batch.rowCount) rows, the row group \(groupRows)",
+                                           file: reader.name, rowGroup: group, column: names[field])
+                    }
+                    do {
+                        try builder.append(column: index, from: batch, source: 0, rows: 0..<groupRows)
+                    } catch {
+                        throw FailureReport.engineError(error, file: reader.name, context: "row group \(group)")
+                    }
                 }
             }
         } catch {

@@ -1,3 +1,4 @@
+import BoundedWork
 import Columnar
 import Pinot
 
@@ -5,7 +6,8 @@ import Pinot
 /// at once (columns are independent; the segment's bytes do not depend on the order). On any
 /// failure no row of the batch stays added.
 enum ConcurrentAppend {
-    static func add(_ batch: RecordBatch, rows: Range<Int>? = nil, to builder: SegmentBuilder, concurrency: Int) async throws(SegmentError) {
+    /// - Throws: the first column's `SegmentError`, or `CancellationError`.
+    static func add(_ batch: RecordBatch, rows: Range<Int>? = nil, to builder: SegmentBuilder, concurrency: Int) async throws {
         let rows = rows ?? 0..<batch.rowCount
         guard concurrency > 1, builder.columnCount > 1, rows.count >= 4096 else {
             try builder.add(batch: batch, rows: rows)
@@ -19,31 +21,13 @@ enum ConcurrentAppend {
         }
         let before = builder.rowCount
         let sources = builder.sources(in: batch)
-        let failure: SegmentError? = await withTaskGroup(of: SegmentError?.self) { group in
-            var next = 0
-            var first: SegmentError?
-            func start() {
-                let index = next
-                next += 1
-                group.addTask {
-                    do throws(SegmentError) {
-                        try builder.append(column: index, from: batch, source: sources[index], rows: rows)
-                        return nil
-                    } catch {
-                        return error
-                    }
-                }
+        do {
+            _ = try await OrderedWindow<Void>.map(Array(0..<builder.columnCount), limit: concurrency) { index in
+                try builder.append(column: index, from: batch, source: sources[index], rows: rows)
             }
-            while next < min(concurrency, builder.columnCount) { start() }
-            while let result = await group.next() {
-                if let result, first == nil { first = result }
-                if next < builder.columnCount { start() }
-            }
-            return first
-        }
-        if let failure {
+        } catch {
             builder.truncate(toRows: before)
-            throw failure
+            throw error
         }
         builder.commit(rows: rows.count)
     }

@@ -1,15 +1,15 @@
-import Foundation
-
-/// DESIGN.md's flow, wired: discovery → fetch → decode (+ projection) → segment building →
-/// push, five stages in one task group, joined by bounded channels:
+/// DESIGN.md's flow, wired: the plan replayed → footers read → row groups decoded (+
+/// projection) → segments built → pushed, five stages in one task group, joined by bounded
+/// channels whose watermarks are the backpressure:
 ///
-/// - discovery → fetch: up to 64 work items (files and markers);
-/// - fetch → decode: up to `fetchConcurrency` opened files;
+/// - replay → footers: up to 64 work items (files and markers);
+/// - footers → decode: up to `fetchConcurrency` opened files;
 /// - decode → build: by bytes, up to half of `decodedBytesInFlight` (the decode window holds
-///   the other half);
+///   the rest);
 /// - build → push: `sealedSegmentsInFlight` sealed segments (markers weigh nothing).
 ///
-/// The first stage to fail cancels the others; a push that has started still completes.
+/// Each stage is built inside its own child task and owned by it. The first stage to fail
+/// cancels the others; a push that has started still completes.
 enum IngestionPipeline {
     static func run(context: PipelineContext, pusher: any SegmentPusher, folder: StateFolder, checkpoint: TaskCheckpoint) async throws {
         let options = context.configuration.pipeline
@@ -21,49 +21,28 @@ enum IngestionPipeline {
             if case .sealed = item { return 1 }
             return 0
         })
-        let builder = try SegmentBuilderStage(context: context)
-        let pushStage = PushStage(context: context, pusher: pusher, folder: folder, checkpoint: checkpoint, progress: context.progress)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await SnapshotWatcher(plan: context.plan).run(output: discovered) }
+            group.addTask { try await StepReplayer(plan: context.plan).run(output: discovered) }
             group.addTask {
-                try await FileFetcher(concurrency: options.fetchConcurrency, context: context).run(input: discoveredInput, output: fetched)
+                try await FooterReaderStage(concurrency: options.fetchConcurrency, context: context).run(input: discoveredInput, output: fetched)
             }
             group.addTask {
-                try await ParquetDecoderStage(concurrency: options.decodeConcurrency, bytesInFlight: half, context: context)
-                    .run(input: fetchedInput, output: decoded)
+                try await RowGroupDecodeStage(concurrency: options.decodeConcurrency, context: context).run(input: fetchedInput, output: decoded)
             }
-            group.addTask { try await builder.run(input: decodedInput, output: built) }
-            group.addTask { try await pushStage.run(input: builtInput) }
+            group.addTask {
+                var stage = try SegmentBuildStage(context: context)
+                try await stage.run(input: decodedInput, output: built)
+            }
+            group.addTask {
+                var stage = PushStage(context: context, pusher: pusher, folder: folder, checkpoint: checkpoint)
+                try await stage.run(input: builtInput)
+            }
             do {
                 for try await _ in group {}
             } catch {
                 group.cancelAll()
                 throw error
             }
-        }
-    }
-}
-
-/// Stage 1: the run's steps as work, in order: each step's start, its files group by group in
-/// path order (groups an earlier run already pushed are left out), each group's end, the step's
-/// end.
-struct SnapshotWatcher: Sendable {
-    let plan: RunPlan
-
-    func run(output: StageChannel.Sender<DiscoveredWork>) async throws {
-        defer { output.finish() }
-        FaultInjection.reached("after-discovery")
-        for step in plan.steps {
-            try await output.send(.stepStarted(step))
-            if step.action == .ingest {
-                for group in step.groups where !step.pushedGroups.contains(group.index) {
-                    for index in group.files {
-                        try await output.send(.file(FileWork(stepId: step.id, group: group.index, index: index, file: step.files[index])))
-                    }
-                    try await output.send(.groupEnd(stepId: step.id, group: group.index))
-                }
-            }
-            try await output.send(.stepEnd(step))
         }
     }
 }

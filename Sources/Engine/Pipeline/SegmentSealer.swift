@@ -1,3 +1,4 @@
+import BoundedWork
 import Foundation
 import Pinot
 #if canImport(Glibc)
@@ -9,18 +10,18 @@ import Glibc
 /// through the compressor to disk and fsynced — for large segments compressing on threads of its
 /// own (zstd's, or gzip in independent blocks) while the columns' buffers are generated. Memory beyond the column stores: what building adds to them
 /// (sorted dictionaries), released column by column as the tarball is written.
-public enum SegmentSealer {
-    public struct Result: Sendable {
-        public var summary: SegmentSummary
-        public var path: String
-        public var bytes: Int
+enum SegmentSealer {
+    struct Result: Sendable {
+        var summary: SegmentSummary
+        var path: String
+        var bytes: Int
     }
 
     /// Above this many bytes of `columns.psf`, the tarball is compressed on `concurrency` threads.
     static let parallelCompressionBytes = 32 << 20
 
     /// - Parameter path: where the tarball goes; it is removed again when sealing fails.
-    public static func seal(
+    static func seal(
         _ builder: SegmentBuilder, name: String?, to path: String, compression: TarballCompression, concurrency: Int,
         creationTime: Int64 = Int64(Date().timeIntervalSince1970 * 1000)
     ) async throws -> Result {
@@ -43,24 +44,8 @@ public enum SegmentSealer {
     /// start is then a small one); returned in index order.
     private static func build(_ seal: SegmentSeal, concurrency: Int) async throws -> [SealedColumn] {
         let order = (0..<seal.columnCount).sorted { seal.estimatedBytes($0) > seal.estimatedBytes($1) }
-        return try await withThrowingTaskGroup(of: SealedColumn.self) { group in
-            var built: [SealedColumn] = []
-            var next = 0
-            while next < min(max(1, concurrency), order.count) {
-                let index = order[next]
-                group.addTask { try seal.buildColumn(index) }
-                next += 1
-            }
-            while let column = try await group.next() {
-                built.append(column)
-                if next < order.count {
-                    let index = order[next]
-                    group.addTask { try seal.buildColumn(index) }
-                    next += 1
-                }
-            }
-            return built.sorted { $0.index < $1.index }
-        }
+        let built = try await OrderedWindow<SealedColumn>.map(order, limit: concurrency) { try seal.buildColumn($0) }
+        return built.sorted { $0.index < $1.index }
     }
 }
 

@@ -24,6 +24,10 @@ enum StageChannel {
     }
 
     /// The producing end. Not for concurrent use: one stage sends, one at a time.
+    ///
+    /// `@unchecked Sendable`: the channel's `Source` is non-copyable and not `Sendable`; this box
+    /// only moves it into the one child task that sends (the pipeline creates both ends before
+    /// the task group and hands each to its stage), and is never used from two tasks at once.
     final class Sender<Element: Sendable>: @unchecked Sendable {
         private var source: MultiProducerSingleConsumerAsyncChannel<Element, Never>.Source?
 
@@ -51,7 +55,8 @@ enum StageChannel {
         deinit { finish() }
     }
 
-    /// The consuming end.
+    /// The consuming end. `@unchecked Sendable` for the same reason as ``Sender``: one child
+    /// task receives.
     final class Receiver<Element: Sendable>: @unchecked Sendable {
         private var channel: MultiProducerSingleConsumerAsyncChannel<Element, Never>?
 

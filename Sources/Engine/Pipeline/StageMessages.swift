@@ -61,8 +61,8 @@ enum DecodedWork: Sendable {
 
 /// Build → push.
 enum BuiltWork: Sendable {
-    /// A sealed segment; `completesGroup` when it is the group's last part.
-    case sealed(SealedSegment, completesGroup: Bool)
+    /// A sealed segment, and the cut it was sealed as (its group, part and files).
+    case sealed(SealedSegment, cut: SegmentCutter.Cut)
     /// A group complete without a further segment (its files were empty or skipped, or its last
     /// part was sealed early).
     case groupComplete(stepId: String, group: Int)

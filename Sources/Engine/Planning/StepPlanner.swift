@@ -1,3 +1,4 @@
+import BoundedWork
 import Columnar
 import Foundation
 import Iceberg
@@ -146,32 +147,18 @@ struct StepPlanner {
     /// an unreadable footer counts 0 rows (the file fails again when fetched and is skipped).
     private func footerCounts(_ files: [(uri: String, info: ObjectInfo)], io: FileIO, notes: inout [String]) async throws -> [((uri: String, info: ObjectInfo), Int64)] {
         let tolerate = configuration.continueOnFileError
-        var counts = [Int64](repeating: 0, count: files.count)
-        var failures: [String] = []
-        try await withThrowingTaskGroup(of: (Int, Int64?, String?).self) { group in
-            var next = 0
-            func start() {
-                let index = next
-                let file = files[index]
-                next += 1
-                group.addTask {
-                    do {
-                        let (store, key) = try io.resolve(file.uri)
-                        let reader = try await ParquetFileReader(source: ObjectParquetSource(store: store, key: key, size: file.info.size), name: file.uri)
-                        return (index, Int64(reader.rowCount), nil)
-                    } catch {
-                        guard tolerate else { throw FailureReport.engineError(error, file: file.uri, context: "reading the footer") }
-                        return (index, nil, "\(file.uri): \(error)")
-                    }
-                }
-            }
-            while next < min(8, files.count) { start() }
-            while let (index, count, failure) = try await group.next() {
-                counts[index] = count ?? 0
-                if let failure { failures.append(failure) }
-                if next < files.count { start() }
+        let results = try await OrderedWindow<(Int64, String?)>.map(files, limit: 8) { file in
+            do {
+                let (store, key) = try io.resolve(file.uri)
+                let reader = try await ParquetFileReader(source: ObjectParquetSource(store: store, key: key, size: file.info.size), name: file.uri)
+                return (Int64(reader.rowCount), nil)
+            } catch {
+                guard tolerate else { throw FailureReport.engineError(error, file: file.uri, context: "reading the footer") }
+                return (0, "\(file.uri): \(error)")
             }
         }
+        let counts = results.map(\.0)
+        let failures = results.compactMap(\.1)
         notes += failures
         return Array(zip(files, counts)).map { ($0.0, $0.1) }
     }

@@ -2,7 +2,7 @@ import Foundation
 import ObjectStore
 import Pinot
 
-/// A segment sealed to a tarball on local disk, ready to push, and what it holds.
+/// A segment sealed to a tarball on local disk, ready to push.
 public struct SealedSegment: Sendable {
     public var name: String
     /// The tarball in the state folder's `work/`.
@@ -10,14 +10,8 @@ public struct SealedSegment: Sendable {
     public var tarballBytes: Int
     public var compression: TarballCompression
     public var rows: Int
-    /// `metadata.properties`, `creation.meta` and the rest, for METADATA pushes and the ledger.
+    /// `metadata.properties`, `creation.meta` and the rest, for METADATA pushes.
     public var summary: SegmentSummary
-    public var stepId: String
-    public var snapshotId: Int64?
-    public var group: Int
-    public var part: Int
-    /// Which data files (and row groups of them) the segment holds.
-    public var files: [StateFolder.LedgerEntry.FileRows]
 
     /// The tarball's file name as Pinot names it: `<name>.tar.gz` or `<name>.tar.zst`.
     public var fileName: String { name + compression.fileExtension }

@@ -63,32 +63,12 @@ public struct StateFolder: Sendable {
         }
     }
 
+    /// Writes `status.json`; ``RunProgress`` is its one caller.
     func save(_ status: TaskStatus) throws(EngineError) {
         try AtomicFile.write(Array(status.jsonText().utf8), to: statusPath)
     }
 
     // MARK: ledger
-
-    /// One pushed segment, as the ledger records it.
-    public struct LedgerEntry: Codable, Sendable, Equatable {
-        public struct FileRows: Codable, Sendable, Equatable {
-            public var path: String
-            /// Row groups `rowGroups[0] ..< rowGroups[1]` of the file.
-            public var rowGroups: [Int]
-            /// The file's rows `rowRange[0] ..< rowRange[1]` (counted from the file's first row).
-            public var rowRange: [Int]
-            public var rows: Int
-        }
-
-        public var segment: String
-        public var step: String
-        public var snapshotId: Int64?
-        public var group: Int
-        public var part: Int
-        public var rows: Int
-        public var files: [FileRows]
-        public var pushedAt: String
-    }
 
     func record(_ entry: LedgerEntry) throws(EngineError) {
         let encoder = JSONEncoder()

@@ -1,3 +1,5 @@
+import BoundedWork
+
 /// Fetches manifest lists and manifests, at most `concurrency` at a time, and keeps each parsed
 /// manifest by path: snapshots share most manifests, so planning several snapshots reads each
 /// one once. Counts the objects it read.
@@ -29,22 +31,13 @@ public actor ManifestCache {
         let byPath = Dictionary(files.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         let io = self.io
         do {
-            try await withThrowingTaskGroup(of: (String, [ManifestEntry]).self) { group in
-                var next = 0
-                func start() {
-                    guard next < missing.count, let manifest = byPath[missing[next]] else { return }
-                    next += 1
-                    group.addTask {
-                        let bytes = try await io.read(manifest.path)
-                        return (manifest.path, try ManifestEntry.readManifest(bytes, manifest: manifest))
-                    }
-                }
-                for _ in 0..<concurrency { start() }
-                while let (path, entries) = try await group.next() {
-                    manifests[path] = entries
-                    reads += 1
-                    start()
-                }
+            let read = try await OrderedWindow<(String, [ManifestEntry])>.map(missing.compactMap { byPath[$0] }, limit: concurrency) { manifest in
+                let bytes = try await io.read(manifest.path)
+                return (manifest.path, try ManifestEntry.readManifest(bytes, manifest: manifest))
+            }
+            for (path, entries) in read {
+                manifests[path] = entries
+                reads += 1
             }
         } catch let error as IcebergError {
             throw error

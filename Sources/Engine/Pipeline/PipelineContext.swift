@@ -1,0 +1,35 @@
+import Pinot
+import Parquet
+
+/// What the stages share: the run's plan, table config and options, how to open a data file,
+/// and where counts go (metrics, events, gauges, the run's progress).
+struct PipelineContext: Sendable {
+    let configuration: TaskConfiguration
+    let plan: RunPlan
+    let tableConfig: TableConfig
+    let metrics: TaskMetrics
+    let events: EventHub
+    let gauges: GaugeBox
+    let progress: RunProgress
+
+    /// Reads a file's footer and projects its schema onto the table's.
+    func open(_ work: FileWork) async throws -> OpenedFile {
+        let file = work.file
+        guard file.format.uppercased() == "PARQUET" else {
+            throw EngineError(.unsupported, "data file format \(file.format) is not ingested (only PARQUET data files are read)", file: file.path)
+        }
+        let (store, key) = try plan.io.resolve(file.path)
+        let source = CountingSource(inner: ObjectParquetSource(store: store, key: key, size: file.size > 0 ? file.size : nil),
+                                    counter: metrics.bytesRead)
+        let reader = try await ParquetFileReader(source: source, name: file.path)
+        let fields = try reader.outputFields(try reader.fieldIndices(nil))
+        let projection: FileProjection
+        if let table = plan.table {
+            projection = try FileProjection.iceberg(file: file, fileFields: fields, table: table,
+                                                    includePartitionColumns: configuration.schema.includePartitionColumns)
+        } else {
+            projection = try FileProjection.byName(file: file.path, fileFields: fields, schema: plan.pinotSchema, reference: plan.referenceTypes)
+        }
+        return OpenedFile(work: work, reader: reader, projection: projection)
+    }
+}

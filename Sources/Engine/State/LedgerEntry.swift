@@ -1,0 +1,12 @@
+/// One pushed segment, as the ledger (`stateDir/segments.jsonl`) records it: which step and
+/// group it belongs to and which rows of which data files it holds.
+public struct LedgerEntry: Codable, Sendable, Equatable {
+    public var segment: String
+    public var step: String
+    public var snapshotId: Int64?
+    public var group: Int
+    public var part: Int
+    public var rows: Int
+    public var files: [FileRowSpan]
+    public var pushedAt: String
+}
