@@ -7,13 +7,21 @@ enum PlainDecoder {
     /// - Throws: `.corruptPage` if `data` is shorter than `count` values.
     static func decode(_ data: UnsafeRawBufferPointer, count: Int, into values: inout PhysicalValues) throws(ParquetError) -> Int {
         guard count > 0 else { return 0 }
+        let type = values.type
         func need(_ bytes: Int) throws(ParquetError) {
             guard bytes <= data.count else {
-                throw ParquetError(.corruptPage, "PLAIN data holds \(data.count) bytes, \(count) \(values.type) values need \(bytes)")
+                throw ParquetError(.corruptPage, "PLAIN data holds \(data.count) bytes, \(count) \(type) values need \(bytes)")
             }
         }
         guard let base = data.baseAddress else {
-            throw ParquetError(.corruptPage, "PLAIN data is empty, \(count) \(values.type) values expected")
+            throw ParquetError(.corruptPage, "PLAIN data is empty, \(count) \(type) values expected")
+        }
+        /// Fixed-width values copied as they lie (little-endian on every platform we build for).
+        func fixedWidth<T: Numeric & BitwiseCopyable>(_ array: inout [T]) throws(ParquetError) -> Int {
+            let bytes = count * MemoryLayout<T>.size
+            try need(bytes)
+            appendRaw(&array, from: base, count: count)
+            return bytes
         }
         switch values.type {
         case .boolean:
@@ -24,22 +32,10 @@ enum PlainDecoder {
                 values.booleans.append(data[i >> 3] & (1 << UInt8(i & 7)) != 0)
             }
             return bytes
-        case .int32:
-            try need(count * 4)
-            appendRaw(&values.int32s, from: base, count: count)
-            return count * 4
-        case .float:
-            try need(count * 4)
-            appendRaw(&values.floats, from: base, count: count)
-            return count * 4
-        case .int64:
-            try need(count * 8)
-            appendRaw(&values.int64s, from: base, count: count)
-            return count * 8
-        case .double:
-            try need(count * 8)
-            appendRaw(&values.doubles, from: base, count: count)
-            return count * 8
+        case .int32: return try fixedWidth(&values.int32s)
+        case .float: return try fixedWidth(&values.floats)
+        case .int64: return try fixedWidth(&values.int64s)
+        case .double: return try fixedWidth(&values.doubles)
         case .int96:
             try need(count * 12)
             values.int64s.reserveCapacity(values.int64s.count + count)

@@ -66,28 +66,21 @@ extension ColumnChunkDecoder {
         guard !overflow, needed <= data.count else {
             throw ParquetError(.corruptPage, "BYTE_STREAM_SPLIT data holds \(data.count) bytes, \(count) values of \(width) bytes need more")
         }
+        /// `elements` values of `T`, `width` bytes per value's streams.
+        func split<T>(_: T.Type, elements: Int) throws -> [T] {
+            try [T](unsafeUninitializedCapacity: elements) { buffer, initialized in
+                if let base = buffer.baseAddress {
+                    try ByteStreamSplitDecoder.decode(data, count: count, width: width, into: UnsafeMutableRawPointer(base))
+                }
+                initialized = elements
+            }
+        }
         switch descriptor.physicalType {
-        case .float:
-            var values = [Float](repeating: 0, count: count)
-            try values.withUnsafeMutableBytes { try ByteStreamSplitDecoder.decode(data, count: count, width: 4, into: $0.baseAddress!) }
-            leaf.values.floats.append(contentsOf: values)
-        case .double:
-            var values = [Double](repeating: 0, count: count)
-            try values.withUnsafeMutableBytes { try ByteStreamSplitDecoder.decode(data, count: count, width: 8, into: $0.baseAddress!) }
-            leaf.values.doubles.append(contentsOf: values)
-        case .int32:
-            var values = [Int32](repeating: 0, count: count)
-            try values.withUnsafeMutableBytes { try ByteStreamSplitDecoder.decode(data, count: count, width: 4, into: $0.baseAddress!) }
-            leaf.values.int32s.append(contentsOf: values)
-        case .int64:
-            var values = [Int64](repeating: 0, count: count)
-            try values.withUnsafeMutableBytes { try ByteStreamSplitDecoder.decode(data, count: count, width: 8, into: $0.baseAddress!) }
-            leaf.values.int64s.append(contentsOf: values)
-        case .fixedLenByteArray:
-            let width = descriptor.typeLength
-            var values = [UInt8](repeating: 0, count: count * width)
-            try values.withUnsafeMutableBytes { try ByteStreamSplitDecoder.decode(data, count: count, width: width, into: $0.baseAddress!) }
-            leaf.values.fixed.append(contentsOf: values)
+        case .float: leaf.values.floats.append(contentsOf: try split(Float.self, elements: count))
+        case .double: leaf.values.doubles.append(contentsOf: try split(Double.self, elements: count))
+        case .int32: leaf.values.int32s.append(contentsOf: try split(Int32.self, elements: count))
+        case .int64: leaf.values.int64s.append(contentsOf: try split(Int64.self, elements: count))
+        case .fixedLenByteArray: leaf.values.fixed.append(contentsOf: try split(UInt8.self, elements: count * width))
         default:
             throw ParquetError(.unsupportedEncoding, "BYTE_STREAM_SPLIT is not valid for \(descriptor.physicalType)")
         }

@@ -44,17 +44,6 @@ final class NumberTable: @unchecked Sendable {
         return raw.assumingMemoryBound(to: T.self)
     }
 
-    /// Frees the values and the hash table once the column's dictionary is written.
-    func release() {
-        free(values)
-        values = Self.grow(nil, to: 1)
-        capacity = 1
-        count = 0
-        slots?.deallocate()
-        slots = nil
-        isSortedRun = true
-    }
-
     /// Grows the values (and the hash table in hash mode) when full.
     @inline(never)
     private func growForInsert() {

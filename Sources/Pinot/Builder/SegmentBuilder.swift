@@ -88,8 +88,7 @@ public final class SegmentBuilder: @unchecked Sendable {
     /// batch lacks are null. Vectors go into the stores a vector at a time; dictionary-encoded
     /// columns (Parquet dictionary pages) put their dictionary through the value rules once.
     /// On failure no row of the batch stays added.
-    /// - Parameter dictionaryFastPath: false takes every column value by value (for comparison).
-    public func add(batch: RecordBatch, rows: Range<Int>? = nil, dictionaryFastPath: Bool = true) throws(SegmentError) {
+    public func add(batch: RecordBatch, rows: Range<Int>? = nil) throws(SegmentError) {
         let rows = rows ?? 0..<batch.rowCount
         guard rows.lowerBound >= 0, rows.upperBound <= batch.rowCount else {
             throw SegmentError(.invalidValue, "rows \(rows) lie outside the batch's \(batch.rowCount) rows")
@@ -105,12 +104,7 @@ public final class SegmentBuilder: @unchecked Sendable {
                     for _ in rows { try box.store.append(.null) }
                     continue
                 }
-                let column = batch.columns[position]
-                if dictionaryFastPath {
-                    try box.store.append(column: column, rows: rows)
-                } else {
-                    for row in rows { try box.store.append(column.value(at: row)) }
-                }
+                try box.store.append(column: batch.columns[position], rows: rows)
             }
         } catch {
             truncate(toRows: before)
