@@ -4,6 +4,7 @@ import PackageDescription
 let package = Package(
     name: "LakeIngest",
     products: [
+        .library(name: "Failures", targets: ["Failures"]),
         .library(name: "Codecs", targets: ["Codecs"]),
         .library(name: "Columnar", targets: ["Columnar"]),
         .library(name: "Parquet", targets: ["Parquet"]),
@@ -33,6 +34,9 @@ let package = Package(
         .systemLibrary(name: "CMalloc"),
         /// Small C helpers with no Swift spelling (a prefetch hint).
         .target(name: "CSupport"),
+        /// The error spine: the shape every target's error shares (`LakeIngestError`), its
+        /// `ErrorContext` and the `FailureCategory` the status reports.
+        .target(name: "Failures"),
         .target(name: "Codecs", dependencies: ["CSnappy", "CZstd", "CZlib", "CLZ4"]),
         .target(name: "Columnar"),
         .target(name: "Parquet", dependencies: ["Codecs", "Columnar"]),
