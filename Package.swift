@@ -37,13 +37,14 @@ let package = Package(
         /// The error spine: the shape every target's error shares (`LakeIngestError`), its
         /// `ErrorContext` and the `FailureCategory` the status reports.
         .target(name: "Failures"),
-        .target(name: "Codecs", dependencies: ["CSnappy", "CZstd", "CZlib", "CLZ4"]),
+        .target(name: "Codecs", dependencies: ["Failures", "CSnappy", "CZstd", "CZlib", "CLZ4"]),
         .target(name: "Columnar"),
-        .target(name: "Parquet", dependencies: ["Codecs", "Columnar"]),
-        .target(name: "Avro", dependencies: ["Codecs"]),
+        .target(name: "Parquet", dependencies: ["Failures", "Codecs", "Columnar"]),
+        .target(name: "Avro", dependencies: ["Failures", "Codecs"]),
         .target(
             name: "ObjectStore",
             dependencies: [
+                "Failures",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -51,11 +52,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "Iceberg", dependencies: ["Avro", "ObjectStore"]),
+        .target(name: "Iceberg", dependencies: ["Failures", "Avro", "ObjectStore"]),
         .target(
             name: "Pinot",
             dependencies: [
-                "Columnar", "Codecs", "ObjectStore", "CSupport",
+                "Failures", "Columnar", "Codecs", "ObjectStore", "CSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -64,7 +65,7 @@ let package = Package(
         .target(
             name: "Engine",
             dependencies: [
-                "Parquet", "ObjectStore", "Iceberg", "Avro", "Pinot", "Columnar", "Codecs",
+                "Failures", "Parquet", "ObjectStore", "Iceberg", "Avro", "Pinot", "Columnar", "Codecs",
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,6 +1,8 @@
+import Failures
+
 /// The one error type of the `Pinot` target: schemas, segment building and reading, and the
 /// controller client.
-public struct SegmentError: Error, Sendable, CustomStringConvertible {
+public struct SegmentError: LakeIngestError {
     /// What kind of failure this is; a struct over a private enum so codes can be added.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Sendable {
@@ -41,20 +43,34 @@ public struct SegmentError: Error, Sendable, CustomStringConvertible {
     public var segment: String?
     /// The controller's HTTP status, for controller errors.
     public var status: Int?
+    /// The codec's error, for chunks and tarballs that do not (de)compress.
+    public var cause: (any Error & Sendable)?
 
-    public init(_ code: Code, _ message: String, column: String? = nil, segment: String? = nil, status: Int? = nil) {
+    public init(_ code: Code, _ message: String, column: String? = nil, segment: String? = nil, status: Int? = nil,
+                cause: (any Error & Sendable)? = nil) {
         self.code = code
         self.message = message
         self.column = column
         self.segment = segment
         self.status = status
+        self.cause = cause
     }
 
-    public var description: String {
-        var place: [String] = []
-        if let segment { place.append("segment \(segment)") }
-        if let column { place.append("column \(column)") }
-        if let status { place.append("HTTP \(status)") }
-        return "\(code): \(message)" + (place.isEmpty ? "" : " (" + place.joined(separator: ", ") + ")")
+    public var description: String { "\(code): \(message)" + context.suffix(adding: status.map { ["HTTP \($0)"] } ?? []) }
+}
+
+extension SegmentError {
+    public var codeName: String { code.description }
+    public var context: ErrorContext { ErrorContext(column: column, segment: segment) }
+    /// 5xx answers and connection failures, which the controller client itself tries again.
+    public var isRetryable: Bool { code == .controllerUnavailable }
+    /// `schemaMismatch` for a schema Pinot cannot take, `invalidValue` for a value a column
+    /// cannot hold, else `io` (the engine maps controller errors to its own codes).
+    public var category: FailureCategory {
+        switch code {
+        case .invalidSchema: .schemaMismatch
+        case .invalidValue: .invalidValue
+        default: .io
+        }
     }
 }
