@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "ObjectStore", targets: ["ObjectStore"]),
         .library(name: "Iceberg", targets: ["Iceberg"]),
         .library(name: "Pinot", targets: ["Pinot"]),
+        .library(name: "PinotController", targets: ["PinotController"]),
         .library(name: "Engine", targets: ["Engine"]),
         .executable(name: "ingest-worker", targets: ["ingest-worker"]),
     ],
@@ -53,10 +54,13 @@ let package = Package(
             ]
         ),
         .target(name: "Iceberg", dependencies: ["Failures", "Avro", "ObjectStore"]),
+        /// The Pinot segment format: schema, builder, reader, segment files. No network.
+        .target(name: "Pinot", dependencies: ["Failures", "Columnar", "Codecs", "CSupport"]),
+        /// The Pinot controller client: schema and table APIs, segment push.
         .target(
-            name: "Pinot",
+            name: "PinotController",
             dependencies: [
-                "Failures", "Columnar", "Codecs", "ObjectStore", "CSupport",
+                "Failures", "Pinot", "ObjectStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -65,7 +69,7 @@ let package = Package(
         .target(
             name: "Engine",
             dependencies: [
-                "Failures", "Parquet", "ObjectStore", "Iceberg", "Avro", "Pinot", "Columnar", "Codecs",
+                "Failures", "Parquet", "ObjectStore", "Iceberg", "Avro", "Pinot", "PinotController", "Columnar", "Codecs",
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
