@@ -4,6 +4,7 @@ import PackageDescription
 let package = Package(
     name: "LakeIngest",
     products: [
+        .library(name: "Failures", targets: ["Failures"]),
         .library(name: "Codecs", targets: ["Codecs"]),
         .library(name: "Columnar", targets: ["Columnar"]),
         .library(name: "Parquet", targets: ["Parquet"]),
@@ -11,6 +12,7 @@ let package = Package(
         .library(name: "ObjectStore", targets: ["ObjectStore"]),
         .library(name: "Iceberg", targets: ["Iceberg"]),
         .library(name: "Pinot", targets: ["Pinot"]),
+        .library(name: "PinotController", targets: ["PinotController"]),
         .library(name: "Engine", targets: ["Engine"]),
         .executable(name: "ingest-worker", targets: ["ingest-worker"]),
     ],
@@ -33,15 +35,19 @@ let package = Package(
         .systemLibrary(name: "CMalloc"),
         /// Small C helpers with no Swift spelling (a prefetch hint).
         .target(name: "CSupport"),
-        .target(name: "Codecs", dependencies: ["CSnappy", "CZstd", "CZlib", "CLZ4"]),
+        /// The error spine: the shape every target's error shares (`LakeIngestError`), its
+        /// `ErrorContext` and the `FailureCategory` the status reports.
+        .target(name: "Failures"),
+        .target(name: "Codecs", dependencies: ["Failures", "CSnappy", "CZstd", "CZlib", "CLZ4"]),
         .target(name: "Columnar"),
         /// Bounded work in flight with results in order: one state machine and its task-group driver.
         .target(name: "BoundedWork"),
-        .target(name: "Parquet", dependencies: ["Codecs", "Columnar"]),
-        .target(name: "Avro", dependencies: ["Codecs"]),
+        .target(name: "Parquet", dependencies: ["Failures", "Codecs", "Columnar"]),
+        .target(name: "Avro", dependencies: ["Failures", "Codecs"]),
         .target(
             name: "ObjectStore",
             dependencies: [
+                "Failures",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -49,11 +55,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "Iceberg", dependencies: ["Avro", "ObjectStore", "BoundedWork"]),
+        .target(name: "Iceberg", dependencies: ["Failures", "Avro", "ObjectStore", "BoundedWork"]),
+        /// The Pinot segment format: schema, builder, reader, segment files. No network.
+        .target(name: "Pinot", dependencies: ["Failures", "Columnar", "Codecs", "CSupport"]),
+        /// The Pinot controller client: schema and table APIs, segment push.
         .target(
-            name: "Pinot",
+            name: "PinotController",
             dependencies: [
-                "Columnar", "Codecs", "ObjectStore", "CSupport",
+                "Failures", "Pinot", "ObjectStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -62,7 +71,7 @@ let package = Package(
         .target(
             name: "Engine",
             dependencies: [
-                "Parquet", "ObjectStore", "Iceberg", "Avro", "Pinot", "Columnar", "Codecs", "BoundedWork",
+                "Failures", "Parquet", "ObjectStore", "Iceberg", "Avro", "Pinot", "PinotController", "Columnar", "Codecs", "BoundedWork",
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -58,6 +58,7 @@ let package = Package(
             name: "PushThroughput",
             dependencies: [
                 .product(name: "Pinot", package: "main"),
+                .product(name: "PinotController", package: "main"),
                 .product(name: "ObjectStore", package: "main"),
             ],
             path: "PushThroughput"

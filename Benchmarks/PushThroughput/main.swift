@@ -8,6 +8,7 @@
 import Foundation
 import ObjectStore
 import Pinot
+import PinotController
 
 func argument(_ name: String) -> String? {
     let args = CommandLine.arguments

@@ -113,7 +113,7 @@ public struct AvroContainerFile: Sendable {
         } catch let error as AvroError {
             throw error
         } catch {
-            throw AvroError(.corruptData, "\(error)")
+            throw AvroError(.corruptData, "\(error)", cause: error)
         }
     }
 }

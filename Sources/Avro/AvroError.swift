@@ -1,5 +1,7 @@
+import Failures
+
 /// The one error type of the `Avro` target, naming the file and, where it applies, the block.
-public struct AvroError: Error, Sendable, CustomStringConvertible {
+public struct AvroError: LakeIngestError {
     /// What kind of failure this is; a struct over a private enum so codes can be added.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Sendable {
@@ -30,18 +32,32 @@ public struct AvroError: Error, Sendable, CustomStringConvertible {
     public var file: String?
     /// The block's index, counting from 0.
     public var block: Int?
+    /// The codec's error, for blocks that do not decompress.
+    public var cause: (any Error & Sendable)?
 
-    public init(_ code: Code, _ message: String, file: String? = nil, block: Int? = nil) {
+    public init(_ code: Code, _ message: String, file: String? = nil, block: Int? = nil, cause: (any Error & Sendable)? = nil) {
         self.code = code
         self.message = message
         self.file = file
         self.block = block
+        self.cause = cause
     }
 
-    public var description: String {
-        var place: [String] = []
-        if let file { place.append("file \(file)") }
-        if let block { place.append("block \(block)") }
-        return "\(code): \(message)" + (place.isEmpty ? "" : " (" + place.joined(separator: ", ") + ")")
+    public var description: String { "\(code): \(message)" + context.suffix(adding: block.map { ["block \($0)"] } ?? []) }
+}
+
+extension AvroError {
+    public var codeName: String { code.description }
+    /// The file; the block is Avro's own place and stays in `block`.
+    public var context: ErrorContext { ErrorContext(file: file) }
+    public var isRetryable: Bool { false }
+    /// `unsupportedFeature` for a codec, `schemaMismatch` for schemas that do not resolve, else
+    /// `corruptFile`.
+    public var category: FailureCategory {
+        switch code {
+        case .unsupportedCodec: .unsupportedFeature
+        case .schemaMismatch: .schemaMismatch
+        default: .corruptFile
+        }
     }
 }

@@ -1,6 +1,8 @@
+import Failures
+
 /// The one error type of the `Codecs` target: what went wrong while compressing or
 /// decompressing a buffer. Callers add the file, column and page context when they convert it.
-public struct CodecError: Error, Sendable, CustomStringConvertible {
+public struct CodecError: LakeIngestError {
     /// What kind of failure this is; a struct over a private enum so codes can be added.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Sendable {
@@ -32,4 +34,15 @@ public struct CodecError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(codec) \(code): \(message)" }
+}
+
+extension CodecError {
+    public var codeName: String { code.description }
+    /// Empty: a codec sees only a buffer. The caller adds the file, column and page.
+    public var context: ErrorContext { ErrorContext() }
+    /// None: the C libraries' failures are in the message.
+    public var cause: (any Error & Sendable)? { nil }
+    public var isRetryable: Bool { false }
+    /// `unsupportedFeature` for a codec this build lacks, else `corruptFile`.
+    public var category: FailureCategory { code == .unsupportedCodec ? .unsupportedFeature : .corruptFile }
 }

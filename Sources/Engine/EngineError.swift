@@ -1,6 +1,8 @@
+import Failures
+
 /// The one error type of the `Engine` target: task configuration and orchestration failures.
 /// Errors of the parts (Parquet, ObjectStore, Iceberg, Pinot) are carried as the cause.
-public struct EngineError: Error, Sendable, CustomStringConvertible {
+public struct EngineError: LakeIngestError {
     /// What kind of failure this is; a struct over a private enum so codes can be added.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Sendable {
@@ -58,12 +60,47 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         self.underlying = underlying
     }
 
-    public var description: String {
-        var place: [String] = []
-        if let file { place.append("file \(file)") }
-        if let rowGroup { place.append("row group \(rowGroup)") }
-        if let column { place.append("column \(column)") }
-        if let offset { place.append("offset \(offset)") }
-        return "\(code): \(message)" + (place.isEmpty ? "" : " (" + place.joined(separator: ", ") + ")")
+    public var description: String { "\(code): \(message)" + context.suffix() }
+}
+
+extension EngineError {
+    public var codeName: String { code.description }
+    public var context: ErrorContext { ErrorContext(file: file, rowGroup: rowGroup, column: column, offset: offset) }
+    public var cause: (any Error & Sendable)? { underlying }
+    /// Whether the cause may pass on another try; the engine's own codes never do.
+    public var isRetryable: Bool { (underlying as? any LakeIngestError)?.isRetryable ?? false }
+    /// The code's kind; a `corruptFile` error with a cause is the cause's kind, because
+    /// `corruptFile` is what `FailureReport.engineError` converts to when the engine has no code
+    /// of its own for the cause's category (storage, pushRejected, configuration, …).
+    public var category: FailureCategory {
+        switch code {
+        case .invalidConfiguration: return .configuration
+        case .credentials: return .credentials
+        case .notFound: return .notFound
+        case .schemaMismatch: return .schemaMismatch
+        case .unsupported: return .unsupportedFeature
+        case .corruptFile: return underlying.map { FailureCategory.of($0) } ?? .corruptFile
+        case .pushRejected: return .pushRejected
+        case .taskLocked: return .taskLocked
+        case .interrupted: return .interrupted
+        case .nonAppendSnapshot: return .nonAppendSnapshot
+        case .stateCorrupt: return .state
+        default: return .io
+        }
+    }
+}
+
+extension EngineError.Code {
+    /// The code an error of `category` converts to: the engine's own code where it has one for
+    /// the category, else `corruptFile`, which keeps the cause's category (`EngineError.category`).
+    init(converting category: FailureCategory) {
+        switch category {
+        case .credentials: self = .credentials
+        case .notFound: self = .notFound
+        case .unsupportedFeature: self = .unsupported
+        case .schemaMismatch, .invalidValue: self = .schemaMismatch
+        case .io: self = .io
+        default: self = .corruptFile
+        }
     }
 }

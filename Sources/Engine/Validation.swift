@@ -3,6 +3,7 @@ import Iceberg
 import ObjectStore
 import Parquet
 import Pinot
+import PinotController
 
 /// `validate`: proves each step of reaching a table on its own (DESIGN.md, "Validating a
 /// connection") and reports each, naming the endpoint, region and signing name used, and on
@@ -54,7 +55,7 @@ public struct ConnectionValidator: Sendable {
                 steps.append(Step(name: "controller table \(config.table)", ok: false,
                                   detail: "\(endpoint): no OFFLINE table \(config.table) — create it, or set push.createTable to true"))
             }
-        } catch let error as SegmentError where error.code == .notAuthorized {
+        } catch let error as ControllerError where error.code == .notAuthorized {
             steps.append(Step(name: "controller authorization", ok: false, detail: "\(error.message)"))
         } catch {
             steps.append(Step(name: "controller table \(config.table)", ok: false, detail: "\(endpoint): \(error)"))

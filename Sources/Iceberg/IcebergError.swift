@@ -1,7 +1,9 @@
+import Failures
+
 /// The one error type of the `Iceberg` target: metadata, manifests, planning and catalogs. It
 /// names the object (metadata file, manifest, table) and, for catalog calls, the endpoint; never
 /// a secret.
-public struct IcebergError: Error, Sendable, CustomStringConvertible {
+public struct IcebergError: LakeIngestError {
     /// What kind of failure this is; a struct over a private enum so codes can be added.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Sendable {
@@ -79,4 +81,34 @@ public struct IcebergError: Error, Sendable, CustomStringConvertible {
         if let underlying { parts.append("cause: \(underlying)") }
         return "\(code): \(message)" + (parts.isEmpty ? "" : " (" + parts.joined(separator: "; ") + ")")
     }
+}
+
+extension IcebergError {
+    public var codeName: String { code.description }
+    /// The object (or table) as the file, and the catalog endpoint. The description keeps its
+    /// own form (`object; endpoint; HTTP 404; cause: …`).
+    public var context: ErrorContext { ErrorContext(file: object, endpoint: endpoint) }
+    public var cause: (any Error & Sendable)? { underlying }
+    /// 5xx and transport failures, and storage failures whose cause may pass.
+    public var isRetryable: Bool {
+        if code == .storage, let underlying = underlying as? any LakeIngestError { return underlying.isRetryable }
+        return code.isRetryable
+    }
+    /// A storage failure with a cause is that cause's kind (refused credentials, a missing
+    /// object); other codes map to their kind.
+    public var category: FailureCategory {
+        if code == .storage, let underlying { return FailureCategory.of(underlying) }
+        switch code {
+        case .notAuthorized, .forbidden, .credentialsExpired: return .credentials
+        case .missingObject, .noSuchTable, .noSuchNamespace, .snapshotNotFound: return .notFound
+        case .nonAppendSnapshot: return .nonAppendSnapshot
+        case .deleteFilesPresent, .unsupportedFeature, .unsupportedVersion: return .unsupportedFeature
+        case .corruptManifest, .invalidMetadata, .invalidResponse: return .corruptFile
+        case .invalidConfiguration, .invalidTimeColumn: return .configuration
+        default: return .storage
+        }
+    }
+    /// The whole description: the endpoint, HTTP status and cause have no field of their own in
+    /// the status.
+    public var statusMessage: String { description }
 }

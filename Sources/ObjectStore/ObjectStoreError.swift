@@ -1,6 +1,8 @@
+import Failures
+
 /// The one error type of the `ObjectStore` target: what failed, on which bucket and key, with
 /// the service's own error code and request id where it gave them. It never carries a secret.
-public struct ObjectStoreError: Error, Sendable, CustomStringConvertible {
+public struct ObjectStoreError: LakeIngestError {
     /// What kind of failure this is; a struct over a private enum so codes can be added.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Sendable {
@@ -89,7 +91,7 @@ public struct ObjectStoreError: Error, Sendable, CustomStringConvertible {
             if let bucket { parts.append("bucket \(bucket)") }
             if let key { parts.append("key \(key)") }
         }
-        if let endpoint { parts.append("endpoint \(endpoint)") }
+        parts += context.parts
         if let status { parts.append("HTTP \(status)") }
         if let serviceCode { parts.append(serviceCode) }
         if let requestId { parts.append("request id \(requestId)") }
@@ -97,6 +99,30 @@ public struct ObjectStoreError: Error, Sendable, CustomStringConvertible {
             let tenths = elapsed.map { Int($0.components.seconds) * 10 + Int($0.components.attoseconds / 100_000_000_000_000_000) }
             parts.append("after \(attempts) attempts" + (tenths.map { " over \($0 / 10).\($0 % 10) s" } ?? ""))
         }
-        return "\(code): \(message)" + (parts.isEmpty ? "" : " (" + parts.joined(separator: ", ") + ")")
+        return "\(code): \(message)" + (parts.isEmpty ? "" : " " + ErrorContext.parenthesized(parts))
     }
+}
+
+extension ObjectStoreError {
+    public var codeName: String { code.description }
+    /// The endpoint only. The bucket and key are the store's own names, printed in the
+    /// description; the caller, which knows the object as a URI, names the file.
+    public var context: ErrorContext { ErrorContext(endpoint: endpoint) }
+    /// None is kept: transport errors can echo request headers (the signature, a session token),
+    /// so only their kind is put in the message.
+    public var cause: (any Error & Sendable)? { nil }
+    /// As `RetryPolicy` decides: throttling, 5xx, lost connections, timeouts and cut bodies.
+    public var isRetryable: Bool { code.isRetryable }
+    /// `credentials` for refused keys, signatures and tokens, `notFound` for a missing bucket
+    /// or key, else `storage`.
+    public var category: FailureCategory {
+        switch code {
+        case .accessDenied, .invalidAccessKey, .signatureMismatch, .expiredToken: .credentials
+        case .noSuchKey, .noSuchBucket: .notFound
+        default: .storage
+        }
+    }
+    /// The whole description: the bucket, key, HTTP status and request id have no field of
+    /// their own in the status.
+    public var statusMessage: String { description }
 }

@@ -1,6 +1,8 @@
+import Failures
+
 /// The one error type of the `Parquet` target. It carries the code, a one-line message and the
 /// place in the file: the file name, and where known the row group, column path and byte offset.
-public struct ParquetError: Error, Sendable, CustomStringConvertible {
+public struct ParquetError: LakeIngestError {
     /// What kind of failure this is; a struct over a private enum so codes can be added.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Sendable {
@@ -68,13 +70,20 @@ public struct ParquetError: Error, Sendable, CustomStringConvertible {
         return copy
     }
 
-    public var description: String {
-        var place: [String] = []
-        if let file { place.append("file \(file)") }
-        if let rowGroup { place.append("row group \(rowGroup)") }
-        if let column { place.append("column \(column)") }
-        if let offset { place.append("offset \(offset)") }
-        let location = place.isEmpty ? "" : " (" + place.joined(separator: ", ") + ")"
-        return "\(code): \(message)\(location)"
+    public var description: String { "\(code): \(message)" + context.suffix() }
+}
+
+extension ParquetError {
+    public var codeName: String { code.description }
+    public var context: ErrorContext { ErrorContext(file: file, rowGroup: rowGroup, column: column, offset: offset) }
+    public var cause: (any Error & Sendable)? { underlying }
+    /// An `io` failure may pass when its cause may (a storage read); nothing else in a file
+    /// changes by reading it again.
+    public var isRetryable: Bool { code == .io && (underlying as? any LakeIngestError)?.isRetryable == true }
+    /// `unsupportedFeature` for codecs, encodings and features the reader does not support,
+    /// `io` for failed reads, else `corruptFile`.
+    public var category: FailureCategory {
+        if [.unsupportedCodec, .unsupportedEncoding, .unsupportedFeature].contains(code) { return .unsupportedFeature }
+        return code == .io ? .io : .corruptFile
     }
 }

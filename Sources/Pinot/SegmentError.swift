@@ -1,11 +1,12 @@
-/// The one error type of the `Pinot` target: schemas, segment building and reading, and the
-/// controller client.
-public struct SegmentError: Error, Sendable, CustomStringConvertible {
+import Failures
+
+/// The one error type of the `Pinot` target: schemas, segment building and reading. (The
+/// controller client's errors are `ControllerError`, in `PinotController`.)
+public struct SegmentError: LakeIngestError {
     /// What kind of failure this is; a struct over a private enum so codes can be added.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Sendable {
             case invalidSchema, invalidValue, io, corrupt, unsupported, checksumMismatch
-            case controllerRejected, notAuthorized, controllerUnavailable, timeout, tableNotFound
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -20,16 +21,6 @@ public struct SegmentError: Error, Sendable, CustomStringConvertible {
         public static let unsupported = Code(.unsupported)
         /// `creation.meta`'s CRC does not match the segment's files.
         public static let checksumMismatch = Code(.checksumMismatch)
-        /// The controller refused a request (4xx): its message is in the error.
-        public static let controllerRejected = Code(.controllerRejected)
-        /// The controller refused the `Authorization` value (401, 403).
-        public static let notAuthorized = Code(.notAuthorized)
-        /// 5xx answers or connection failures, after the retries.
-        public static let controllerUnavailable = Code(.controllerUnavailable)
-        /// No answer within the time budget.
-        public static let timeout = Code(.timeout)
-        /// The controller has no such table (or schema).
-        public static let tableNotFound = Code(.tableNotFound)
 
         public var description: String { base.rawValue }
     }
@@ -39,22 +30,31 @@ public struct SegmentError: Error, Sendable, CustomStringConvertible {
     public var column: String?
     /// The segment (directory or tarball) the error is about.
     public var segment: String?
-    /// The controller's HTTP status, for controller errors.
-    public var status: Int?
+    /// The codec's error, for chunks and tarballs that do not (de)compress.
+    public var cause: (any Error & Sendable)?
 
-    public init(_ code: Code, _ message: String, column: String? = nil, segment: String? = nil, status: Int? = nil) {
+    public init(_ code: Code, _ message: String, column: String? = nil, segment: String? = nil, cause: (any Error & Sendable)? = nil) {
         self.code = code
         self.message = message
         self.column = column
         self.segment = segment
-        self.status = status
+        self.cause = cause
     }
 
-    public var description: String {
-        var place: [String] = []
-        if let segment { place.append("segment \(segment)") }
-        if let column { place.append("column \(column)") }
-        if let status { place.append("HTTP \(status)") }
-        return "\(code): \(message)" + (place.isEmpty ? "" : " (" + place.joined(separator: ", ") + ")")
+    public var description: String { "\(code): \(message)" + context.suffix() }
+}
+
+extension SegmentError {
+    public var codeName: String { code.description }
+    public var context: ErrorContext { ErrorContext(column: column, segment: segment) }
+    public var isRetryable: Bool { false }
+    /// `schemaMismatch` for a schema Pinot cannot take, `invalidValue` for a value a column
+    /// cannot hold, else `io`.
+    public var category: FailureCategory {
+        switch code {
+        case .invalidSchema: .schemaMismatch
+        case .invalidValue: .invalidValue
+        default: .io
+        }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Iceberg
 import ObjectStore
 import Pinot
+import PinotController
 
 /// Pushes to a Pinot controller (`push.mode` `tar` or `metadata`, DESIGN.md):
 ///
@@ -95,7 +96,7 @@ public struct ControllerSegmentPusher: SegmentPusher {
     private func mapped<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
-        } catch let error as SegmentError {
+        } catch let error as ControllerError {
             let code: EngineError.Code
             switch error.code {
             case .notAuthorized: code = .credentials

@@ -1,7 +1,4 @@
-import Iceberg
-import ObjectStore
-import Parquet
-import Pinot
+import Failures
 
 /// An error as the status file reports it (DESIGN.md, "Task status"): its kind in a user's terms,
 /// the message, and where it applies the file, row group, column and byte offset.
@@ -30,110 +27,43 @@ public struct ErrorReport: Codable, Sendable, Equatable {
 
     /// The message with its place, for one line of output.
     public var text: String {
-        var place: [String] = []
-        if let file { place.append("file \(file)") }
-        if let rowGroup { place.append("row group \(rowGroup)") }
-        if let column { place.append("column \(column)") }
-        if let offset { place.append("offset \(offset)") }
-        if let segment { place.append("segment \(segment)") }
-        return "\(category): \(message)" + (place.isEmpty ? "" : " (" + place.joined(separator: ", ") + ")")
+        "\(category): \(message)"
+            + ErrorContext(file: file, rowGroup: rowGroup, column: column, offset: offset, segment: segment).suffix()
     }
 }
 
 /// Classifies errors of every part into a report's category and place.
 public enum FailureReport {
+    /// The report of `error`: the category and status message the error gives
+    /// (`LakeIngestError`), and each place field from the outermost error in the cause chain
+    /// that names it. A cancellation is `interrupted`; an error of no part is `internal`.
     public static func report(_ error: any Error) -> ErrorReport {
-        switch error {
-        case let error as EngineError:
-            var report = error.underlying.map(report) ?? ErrorReport(category: category(error.code), message: "")
-            if error.underlying == nil || error.code != .corruptFile { report.category = category(error.code) }
-            report.message = error.message
-            report.file = error.file ?? report.file
-            report.rowGroup = error.rowGroup ?? report.rowGroup
-            report.column = error.column ?? report.column
-            report.offset = error.offset ?? report.offset
-            if let cause = error.underlying as? SegmentError { report.segment = cause.segment }
-            return report
-        case let error as ParquetError:
-            let unsupported: [ParquetError.Code] = [.unsupportedCodec, .unsupportedEncoding, .unsupportedFeature]
-            let category = unsupported.contains(error.code) ? "unsupportedFeature" : error.code == .io ? "io" : "corruptFile"
-            return ErrorReport(category: category, message: error.message, file: error.file, rowGroup: error.rowGroup,
-                               column: error.column, offset: error.offset)
-        case let error as ObjectStoreError:
-            return ErrorReport(category: category(error.code), message: error.description)
-        case let error as IcebergError:
-            if error.code == .storage, let cause = error.underlying {
-                var report = report(cause)
-                report.message = error.description
-                report.file = report.file ?? error.object
-                return report
+        guard let error = error as? any LakeIngestError else {
+            if error is CancellationError {
+                return ErrorReport(category: FailureCategory.interrupted.rawValue, message: "the run was stopped before it completed")
             }
-            return ErrorReport(category: category(error.code), message: error.description, file: error.object)
-        case let error as SegmentError:
-            let category = error.code == .invalidSchema ? "schemaMismatch" : error.code == .invalidValue ? "invalidValue" : "io"
-            return ErrorReport(category: category, message: error.message, column: error.column, segment: error.segment)
-        case is CancellationError:
-            return ErrorReport(category: "interrupted", message: "the run was stopped before it completed")
-        default:
-            return ErrorReport(category: "internal", message: "\(error)")
+            return ErrorReport(category: FailureCategory.of(error).rawValue, message: "\(error)")
         }
+        var place = error.context
+        var next = error.cause
+        while let cause = next as? any LakeIngestError {
+            place = place.filled(from: cause.context)
+            next = cause.cause
+        }
+        return ErrorReport(category: error.category.rawValue, message: error.statusMessage, file: place.file, rowGroup: place.rowGroup,
+                           column: place.column, offset: place.offset, segment: place.segment)
     }
 
-    /// `error` as an `EngineError` about `file` (kept as the cause), with the category its
-    /// kind implies.
+    /// `error` as an `EngineError` about `file` (kept as the cause): the engine's code for the
+    /// error's category, the message after `context`, and the place the error names.
     static func engineError(_ error: any Error, file: String?, context: String) -> EngineError {
         if var engine = error as? EngineError {
             engine.file = engine.file ?? file
             return engine
         }
         let report = report(error)
-        let code: EngineError.Code
-        switch report.category {
-        case "credentials": code = .credentials
-        case "notFound": code = .notFound
-        case "unsupportedFeature": code = .unsupported
-        case "schemaMismatch", "invalidValue": code = .schemaMismatch
-        case "io": code = .io
-        default: code = .corruptFile
-        }
-        return EngineError(code, "\(context): \(report.message)", file: report.file ?? file, rowGroup: report.rowGroup, column: report.column,
-                           offset: report.offset, underlying: error)
-    }
-
-    static func category(_ code: EngineError.Code) -> String {
-        switch code {
-        case .invalidConfiguration: "configuration"
-        case .credentials: "credentials"
-        case .notFound: "notFound"
-        case .schemaMismatch: "schemaMismatch"
-        case .unsupported: "unsupportedFeature"
-        case .corruptFile: "corruptFile"
-        case .pushRejected: "pushRejected"
-        case .taskLocked: "taskLocked"
-        case .interrupted: "interrupted"
-        case .nonAppendSnapshot: "nonAppendSnapshot"
-        case .stateCorrupt: "state"
-        default: "io"
-        }
-    }
-
-    static func category(_ code: ObjectStoreError.Code) -> String {
-        switch code {
-        case .accessDenied, .invalidAccessKey, .signatureMismatch, .expiredToken: "credentials"
-        case .noSuchKey, .noSuchBucket: "notFound"
-        default: "storage"
-        }
-    }
-
-    static func category(_ code: IcebergError.Code) -> String {
-        switch code {
-        case .notAuthorized, .forbidden, .credentialsExpired: "credentials"
-        case .missingObject, .noSuchTable, .noSuchNamespace, .snapshotNotFound: "notFound"
-        case .nonAppendSnapshot: "nonAppendSnapshot"
-        case .deleteFilesPresent, .unsupportedFeature, .unsupportedVersion: "unsupportedFeature"
-        case .corruptManifest, .invalidMetadata, .invalidResponse: "corruptFile"
-        case .invalidConfiguration, .invalidTimeColumn: "configuration"
-        default: "storage"
-        }
+        return EngineError(EngineError.Code(converting: FailureCategory.of(error)), "\(context): \(report.message)",
+                           file: report.file ?? file, rowGroup: report.rowGroup, column: report.column, offset: report.offset,
+                           underlying: error)
     }
 }

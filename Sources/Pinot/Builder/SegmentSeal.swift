@@ -176,7 +176,7 @@ public final class SegmentSeal: @unchecked Sendable {
             } catch let error as SegmentError {
                 throw error
             } catch {
-                throw SegmentError(.io, "compressing the tarball failed: \(error)", segment: name)
+                throw SegmentError(.io, "compressing the tarball failed: \(error)", segment: name, cause: error)
             }
         }
         func emit(_ bytes: [UInt8]) throws(SegmentError) { try bytes.withBytes { (raw) throws(SegmentError) in try emit(raw) } }
@@ -203,7 +203,7 @@ public final class SegmentSeal: @unchecked Sendable {
         } catch let error as SegmentError {
             throw error
         } catch {
-            throw SegmentError(.io, "compressing the tarball failed: \(error)", segment: name)
+            throw SegmentError(.io, "compressing the tarball failed: \(error)", segment: name, cause: error)
         }
         return summary
     }
@@ -224,7 +224,7 @@ public struct BuiltSegment: Sendable {
         do {
             return try tar.withUnsafeBytes { (raw) throws(CodecError) in try Compressor.compress(zstd ? .zstd : .gzip, raw, level: 1) }
         } catch {
-            throw SegmentError(.io, "compressing the tarball failed: \(error)", segment: name)
+            throw SegmentError(.io, "compressing the tarball failed: \(error)", segment: name, cause: error)
         }
     }
 
@@ -248,7 +248,7 @@ public enum MetadataBundle {
                 try Compressor.compress(.gzip, raw, level: 1)
             }
         } catch {
-            throw SegmentError(.io, "compressing the metadata bundle failed: \(error)", segment: name)
+            throw SegmentError(.io, "compressing the metadata bundle failed: \(error)", segment: name, cause: error)
         }
     }
 }

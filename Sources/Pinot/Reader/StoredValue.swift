@@ -76,7 +76,7 @@ enum StoredValue {
         } catch let error as SegmentError {
             throw error
         } catch {
-            throw SegmentError(.corrupt, "chunk does not decompress: \(error)")
+            throw SegmentError(.corrupt, "chunk does not decompress: \(error)", cause: error)
         }
     }
 }

@@ -36,7 +36,7 @@ public struct TarArchive: Sendable {
             if let codec = error as? CodecError, codec.code == .sizeLimitExceeded {
                 throw SegmentError(.corrupt, "the tarball decompresses to more than \(limits.maxOutputBytes) bytes (\(bytes.count) compressed): refused as a decompression bomb")
             }
-            throw SegmentError(.corrupt, "the tarball does not decompress: \(error)")
+            throw SegmentError(.corrupt, "the tarball does not decompress: \(error)", cause: error)
         }
         return try parse(plain)
     }

@@ -4,7 +4,7 @@ import NIOCore
 import NIOHTTP1
 import ObjectStore
 
-/// A Pinot controller's REST API (spec §11–12), the only network I/O of the `Pinot` target:
+/// A Pinot controller's REST API (spec §11–12), the network I/O kept apart from the segment format in `Pinot`:
 /// health, schemas, OFFLINE tables, and segment upload — TAR push (the tarball streamed from its
 /// file as the one part of a `multipart/form-data` body) and METADATA push (the metadata bundle,
 /// with `DOWNLOAD_URI` naming the full tarball in deep store).
@@ -43,12 +43,12 @@ public struct PinotController: Sendable {
     private let base: String
     private let client: HTTPClient
 
-    /// - Throws: `.invalidSchema` for a URI that is not `http://` or `https://`.
-    public init(_ configuration: Configuration) throws(SegmentError) {
+    /// - Throws: `.invalidConfiguration` for a URI that is not `http://` or `https://`.
+    public init(_ configuration: Configuration) throws(ControllerError) {
         var base = configuration.uri
         while base.hasSuffix("/") { base.removeLast() }
         guard base.hasPrefix("http://") || base.hasPrefix("https://") else {
-            throw SegmentError(.invalidSchema, "the controller URI \(Configuration.printable(base)) is not an http:// or https:// URL")
+            throw ControllerError(.invalidConfiguration, "the controller URI \(Configuration.printable(base)) is not an http:// or https:// URL")
         }
         self.configuration = configuration
         self.base = base
@@ -60,13 +60,13 @@ public struct PinotController: Sendable {
     // MARK: API
 
     /// `GET /health`: true when the controller answers `OK`.
-    public func health() async throws(SegmentError) -> Bool {
+    public func health() async throws(ControllerError) -> Bool {
         let response = try await send("GET", "/health", authorized: false)
         return response.status == 200
     }
 
     /// `GET /schemas/{name}`; nil when the controller has none.
-    public func schema(named name: String) async throws(SegmentError) -> [UInt8]? {
+    public func schema(named name: String) async throws(ControllerError) -> [UInt8]? {
         let response = try await send("GET", "/schemas/" + Self.pathSegment(name))
         if response.status == 404 { return nil }
         try check(response, "reading schema \(name)")
@@ -74,29 +74,29 @@ public struct PinotController: Sendable {
     }
 
     /// `POST /schemas`.
-    public func createSchema(_ json: String) async throws(SegmentError) {
+    public func createSchema(_ json: String) async throws(ControllerError) {
         try check(try await send("POST", "/schemas", body: Array(json.utf8), contentType: "application/json"), "creating the schema")
     }
 
     /// `GET /tables/{name}?type=OFFLINE`: the OFFLINE table config, or nil.
-    public func offlineTable(named name: String) async throws(SegmentError) -> [String: Any]? {
+    public func offlineTable(named name: String) async throws(ControllerError) -> [String: Any]? {
         let response = try await send("GET", "/tables/" + Self.pathSegment(name), query: [("type", "OFFLINE")])
         if response.status == 404 { return nil }
         try check(response, "reading table \(name)")
         guard let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] else {
-            throw SegmentError(.controllerRejected, "the controller's answer for table \(name) is not a JSON object", status: response.status)
+            throw ControllerError(.controllerRejected, "the controller's answer for table \(name) is not a JSON object", status: response.status)
         }
         return object["OFFLINE"] as? [String: Any]
     }
 
     /// `POST /tables` with an OFFLINE table config.
-    public func createTable(_ json: String) async throws(SegmentError) {
+    public func createTable(_ json: String) async throws(ControllerError) {
         try check(try await send("POST", "/tables", body: Array(json.utf8), contentType: "application/json"), "creating the table")
     }
 
     /// TAR push: `POST /v2/segments?tableName=…&tableType=OFFLINE`, one multipart part named after
     /// the segment, streamed from `tarball`.
-    public func uploadSegment(name: String, table: String, tarball: String, fileName: String) async throws(SegmentError) {
+    public func uploadSegment(name: String, table: String, tarball: String, fileName: String) async throws(ControllerError) {
         let size = try Self.fileSize(tarball, segment: name)
         let body = MultipartBody(field: name, fileName: fileName, source: .file(tarball, size))
         let response = try await send("POST", "/v2/segments", query: [("tableName", table), ("tableType", "OFFLINE")],
@@ -106,7 +106,7 @@ public struct PinotController: Sendable {
 
     /// METADATA push: the metadata bundle with `UPLOAD_TYPE: METADATA`, `DOWNLOAD_URI` naming the
     /// full tarball in deep store and `COPY_SEGMENT_TO_DEEP_STORE: false`.
-    public func uploadMetadata(name: String, table: String, bundle: [UInt8], downloadURI: String) async throws(SegmentError) {
+    public func uploadMetadata(name: String, table: String, bundle: [UInt8], downloadURI: String) async throws(ControllerError) {
         let body = MultipartBody(field: name, fileName: name + ".tar.gz", source: .bytes(bundle))
         let response = try await send("POST", "/v2/segments", query: [("tableName", table), ("tableType", "OFFLINE")],
                                       headers: [("UPLOAD_TYPE", "METADATA"), ("DOWNLOAD_URI", downloadURI), ("COPY_SEGMENT_TO_DEEP_STORE", "false")],
@@ -124,7 +124,7 @@ public struct PinotController: Sendable {
     private func send(
         _ method: String, _ path: String, query: [(String, String)] = [], headers: [(String, String)] = [],
         body: [UInt8]? = nil, contentType: String? = nil, multipart: MultipartBody? = nil, segment: String? = nil, authorized: Bool = true
-    ) async throws(SegmentError) -> Response {
+    ) async throws(ControllerError) -> Response {
         let queryText = query.map { URIEncoding.encode($0.0) + "=" + URIEncoding.encode($0.1) }.joined(separator: "&")
         let url = base + path + (queryText.isEmpty ? "" : "?" + queryText)
         let bodySize = multipart?.length ?? body?.count ?? 0
@@ -144,7 +144,7 @@ public struct PinotController: Sendable {
                 request.headers.add(name: "Content-Type", value: contentType ?? "application/octet-stream")
                 request.body = .bytes(ByteBuffer(bytes: body))
             }
-            let failure: SegmentError
+            let failure: ControllerError
             do {
                 let response = try await client.execute(request, deadline: .now() + TimeAmount(budget))
                 var bytes: [UInt8] = []
@@ -153,16 +153,16 @@ public struct PinotController: Sendable {
                 }
                 let status = Int(response.status.code)
                 guard status >= 500 else { return Response(status: status, body: bytes) }
-                failure = SegmentError(.controllerUnavailable, "the controller \(endpoint) answered \(method) \(path) with HTTP \(status)\(place): \(Self.message(bytes))",
+                failure = ControllerError(.controllerUnavailable, "the controller \(endpoint) answered \(method) \(path) with HTTP \(status)\(place): \(Self.message(bytes))",
                                        segment: segment, status: status)
             } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
-                throw SegmentError(.timeout, "the controller \(endpoint) did not answer \(method) \(path)\(place) within \(Self.seconds(ContinuousClock.now - started)) s (budget \(Self.seconds(budget)) s)",
+                throw ControllerError(.timeout, "the controller \(endpoint) did not answer \(method) \(path)\(place) within \(Self.seconds(ContinuousClock.now - started)) s (budget \(Self.seconds(budget)) s)",
                                    segment: segment)
-            } catch let error as SegmentError {
+            } catch let error as ControllerError {
                 throw error
             } catch {
                 // Only the error's kind: transport errors can echo request headers.
-                failure = SegmentError(.controllerUnavailable, "cannot reach the controller \(endpoint) for \(method) \(path)\(place): \(Self.kind(error))", segment: segment)
+                failure = ControllerError(.controllerUnavailable, "cannot reach the controller \(endpoint) for \(method) \(path)\(place): \(Self.kind(error))", segment: segment)
             }
             guard attempt < configuration.retry.maxAttempts else {
                 var final = failure
@@ -175,12 +175,12 @@ public struct PinotController: Sendable {
         }
     }
 
-    private func check(_ response: Response, _ what: String, segment: String? = nil) throws(SegmentError) {
+    private func check(_ response: Response, _ what: String, segment: String? = nil) throws(ControllerError) {
         guard !(200..<300).contains(response.status) else { return }
-        let code: SegmentError.Code = response.status == 401 || response.status == 403 ? .notAuthorized : .controllerRejected
+        let code: ControllerError.Code = response.status == 401 || response.status == 403 ? .notAuthorized : .controllerRejected
         var message = "\(what) was refused by the controller \(endpoint) with HTTP \(response.status): \(Self.message(response.body))"
         if code == .notAuthorized { message += " (check push.authorization or PINOT_AUTHORIZATION)" }
-        throw SegmentError(code, message, segment: segment, status: response.status)
+        throw ControllerError(code, message, segment: segment, status: response.status)
     }
 
     /// The controller's own message: its JSON `error`, else the body as text (printable part).
@@ -205,9 +205,9 @@ public struct PinotController: Sendable {
 
     static func pathSegment(_ name: String) -> String { URIEncoding.encode(name) }
 
-    static func fileSize(_ path: String, segment: String) throws(SegmentError) -> Int {
+    static func fileSize(_ path: String, segment: String) throws(ControllerError) -> Int {
         guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int else {
-            throw SegmentError(.io, "cannot read the tarball \(path)", segment: segment)
+            throw ControllerError(.io, "cannot read the tarball \(path)", segment: segment)
         }
         return size
     }

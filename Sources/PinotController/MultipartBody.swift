@@ -76,7 +76,7 @@ struct MultipartBody: Sendable {
                         case .file(let path, let size):
                             if descriptor < 0 {
                                 descriptor = open(path, O_RDONLY | O_CLOEXEC)
-                                guard descriptor >= 0 else { throw SegmentError(.io, "cannot open \(path) for upload") }
+                                guard descriptor >= 0 else { throw ControllerError(.io, "cannot open \(path) for upload") }
                             }
                             guard offset < size else {
                                 close(descriptor)
@@ -99,7 +99,7 @@ struct MultipartBody: Sendable {
                             guard read == count else {
                                 close(descriptor)
                                 descriptor = -1
-                                throw SegmentError(.io, "\(path) changed while it was uploaded")
+                                throw ControllerError(.io, "\(path) changed while it was uploaded")
                             }
                             offset += count
                             return buffer
