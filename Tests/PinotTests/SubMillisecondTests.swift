@@ -4,13 +4,14 @@ import Foundation
 import Parquet
 @testable import Pinot
 import Testing
+import TestSupport
 
 /// Timestamps with sub-millisecond digits (µs, ns and INT96 columns from pyarrow, DuckDB and
 /// fastparquet, `Tests/Fixtures/time/`): a LONG field in the file's unit stores the raw values
 /// pyarrow reads, digit for digit; a TIMESTAMP field stores them floored to milliseconds.
 @Suite("sub-millisecond timestamps")
 struct SubMillisecondTests {
-    static let directory = SegmentCLITests.repository + "/Tests/Fixtures/time"
+    static let directory = Repository.fixtures + "/time"
     static let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".parquet") }.sorted()
 
     struct Expected {
@@ -65,7 +66,7 @@ struct SubMillisecondTests {
 
     @Test("segment create with a LONG 1:MICROSECONDS:EPOCH schema keeps the microseconds; the derived schema's TIMESTAMP floors them")
     func segmentCreate() throws {
-        let dir = NSTemporaryDirectory() + "lakeingest-us-\(UInt32.random(in: 0...UInt32.max))"
+        let dir = TemporaryFolder.uniquePath("us")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let schema = dir + "/schema.json"
