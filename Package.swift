@@ -81,7 +81,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Engine", "Iceberg", "Pinot", "Columnar"], path: "Tests/TestSupport"),
         .testTarget(name: "CodecsTests", dependencies: ["Codecs", "TestSupport"]),
         .testTarget(name: "AvroTests", dependencies: ["Avro", "TestSupport"]),
-        .testTarget(name: "PinotTests", dependencies: ["Pinot", "Columnar", "Codecs", "Parquet", "Engine", "TestSupport"]),
+        .testTarget(name: "PinotTests", dependencies: ["Pinot", "Columnar", "Codecs", "Parquet", "TestSupport"]),
         .testTarget(name: "IcebergTests", dependencies: ["Iceberg", "Engine", "Pinot", "ObjectStore", "Avro", "Parquet", "Codecs", "TestSupport"]),
         .testTarget(
             name: "EngineTests",
@@ -97,5 +97,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        /// The `ingest-worker` binary run as a process (`swift build` builds it first).
+        .testTarget(name: "CLITests", dependencies: ["ObjectStore", "Pinot", "Columnar", "TestSupport"]),
     ]
 )

@@ -6,7 +6,7 @@ import TestSupport
 /// `ingest-worker validate | namespaces | tables | schema --config FILE`, run as a process
 /// against the fixture REST catalog and against moto S3 (both started by `make test`).
 @Suite("ingest-worker connection commands", .serialized)
-struct CLITests {
+struct ConnectionCommandTests {
     static let env = Repository.environment
     static let catalog = env["LAKEINGEST_CATALOG_URI"] != nil
     static let s3 = env["LAKEINGEST_S3_ENDPOINT"] != nil

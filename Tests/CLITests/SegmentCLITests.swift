@@ -12,10 +12,10 @@ struct SegmentCLITests {
         try ProcessRunner.run(Repository.workerBinary, arguments, mergingStandardError: true)
     }
 
-    @Test("segment create --format json on a golden case gives Pinot's rows", .enabled(if: SegmentReaderTests.present))
+    @Test("segment create --format json on a golden case gives Pinot's rows", .enabled(if: PinotSegmentCorpus.present))
     func fromJSON() throws {
         try withTemporaryFolder("seg") { folder in
-            let dir = SegmentReaderTests.corpus + "/generated/multi-value"
+            let dir = PinotSegmentCorpus.root + "/generated/multi-value"
             let out = folder + "/out"
             let result = try Self.run(["segment", "create", "--format", "json", "--input", dir + "/input.jsonl", "--schema", dir + "/schema.json",
                                        "--table-config", dir + "/table-config.json", "--out", out])
@@ -23,7 +23,7 @@ struct SegmentCLITests {
             let path = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
             #expect(path.contains("/multi_value_") && path.hasSuffix(".tar.gz"), "\(path)")
             let reader = try SegmentReader(tarball: [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))), name: path)
-            let expected = try SegmentReaderTests.lines([UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/expected.jsonl"))))
+            let expected = try JSONFixtures.lines([UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/expected.jsonl"))))
             let columns = try reader.columns()
             #expect(expected.enumerated().allSatisfy { doc, row in row.allSatisfy { matches(columns[$0.key]![doc], $0.value) } })
             let dump = try Self.run(["segment", "dump", path, "--rows"])
@@ -96,10 +96,10 @@ struct SegmentCLITests {
         }
     }
 
-    @Test("the corpus file with blank space in its column names is refused naming the column and the file", .enabled(if: SegmentReaderTests.present))
+    @Test("the corpus file with blank space in its column names is refused naming the column and the file", .enabled(if: PinotSegmentCorpus.present))
     func blankColumnNames() throws {
         try withTemporaryFolder("blank") { folder in
-            let input = SegmentReaderTests.corpus + "/../parquet-testing/unknown-logical-type.parquet"
+            let input = PinotSegmentCorpus.root + "/../parquet-testing/unknown-logical-type.parquet"
             let out = folder + "/out"
             let result = try Self.run(["segment", "create", "--input", input, "--out", out])
             #expect(result.status == 1)
