@@ -87,28 +87,30 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
-        .testTarget(name: "BoundedWorkTests", dependencies: ["BoundedWork"]),
-        .testTarget(name: "AvroTests", dependencies: ["Avro"]),
-        .testTarget(name: "PinotTests", dependencies: ["Pinot", "Columnar", "Codecs", "Parquet", "Engine"]),
-        .testTarget(name: "IcebergTests", dependencies: ["Iceberg", "Engine", "Pinot", "ObjectStore", "Avro", "Parquet", "Codecs"]),
+        /// What the test targets share: repository paths, a process runner, temporary folders,
+        /// the seeded generator, a recording pusher and fixture loaders.
+        .target(name: "TestSupport", dependencies: ["Engine", "Iceberg", "Pinot", "Columnar"], path: "Tests/TestSupport"),
+        .testTarget(name: "CodecsTests", dependencies: ["Codecs", "TestSupport"]),
+        .testTarget(name: "BoundedWorkTests", dependencies: ["BoundedWork", "TestSupport"]),
+        .testTarget(name: "AvroTests", dependencies: ["Avro", "TestSupport"]),
+        .testTarget(name: "PinotTests", dependencies: ["Pinot", "Columnar", "Codecs", "Parquet", "TestSupport"]),
+        .testTarget(name: "IcebergTests", dependencies: ["Iceberg", "Engine", "Pinot", "ObjectStore", "Avro", "Parquet", "Codecs", "TestSupport"]),
         .testTarget(
             name: "EngineTests",
-            dependencies: [
-                "Engine", "Iceberg", "Pinot", "ObjectStore", "Parquet", "Columnar",
-                .product(name: "MetricsTestKit", package: "swift-metrics"),
-                .product(name: "Metrics", package: "swift-metrics"),
-            ]
+            dependencies: ["Engine", "Iceberg", "Pinot", "ObjectStore", "Parquet", "Columnar", "TestSupport"]
         ),
-        .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Columnar", "Codecs"]),
+        .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Columnar", "Codecs", "TestSupport"]),
         .testTarget(
             name: "ObjectStoreTests",
             dependencies: [
-                "ObjectStore", "Engine", "Parquet",
+                "ObjectStore", "Engine", "Parquet", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        /// The `ingest-worker` binary run as a process (`swift build` builds it first).
+        .testTarget(name: "CLITests", dependencies: ["ObjectStore", "Pinot", "Columnar", "TestSupport"]),
+        .testTarget(name: "ColumnarTests", dependencies: ["Columnar", "TestSupport"]),
     ]
 )

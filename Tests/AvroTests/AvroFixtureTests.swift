@@ -1,16 +1,13 @@
 import Avro
 import Foundation
 import Testing
+import TestSupport
 
 /// Files written by fastavro (Tests/Fixtures/avro/make_avro.py) decode to the records fastavro
 /// reads, for every codec; resolution against an older reader schema; broken files fail typed.
 @Suite("Avro container files")
 struct AvroFixtureTests {
-    static let directory: String = {
-        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(2)
-        return parts.joined(separator: "/") + "/Fixtures/avro"
-    }()
+    static let directory = Repository.fixtures + "/avro"
 
     static func load(_ name: String) throws -> [UInt8] {
         [UInt8](try Data(contentsOf: URL(fileURLWithPath: directory + "/" + name)))

@@ -1,17 +1,6 @@
 import Codecs
 import Testing
-
-/// Seeded xorshift generator; tests print the seed when they fail.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed | 1 }
-    mutating func next() -> UInt64 {
-        state ^= state << 13
-        state ^= state >> 7
-        state ^= state << 17
-        return state
-    }
-}
+import TestSupport
 
 func sampleData(_ size: Int, seed: UInt64) -> [UInt8] {
     var generator = SeededGenerator(seed: seed)
@@ -72,7 +61,7 @@ struct CodecRoundTripTests {
             }
         }
         compressed.removeAll()
-        #expect(failures > 0, "\(codec): no damaged stream was detected")
+        #expect(failures > 0, "\(codec): no damaged stream was detected (\(generator))")
     }
 
     @Test("gzip reads every concatenated member")

@@ -1,6 +1,7 @@
 import Codecs
 import Foundation
 import Testing
+import TestSupport
 
 @Suite("stream compressor")
 struct StreamCompressorTests {
@@ -45,21 +46,12 @@ struct StreamCompressorTests {
         let input = sampleData(3_500_000, seed: 17)
         let compressed = try Self.compress(input, .gzip, workers: 2)
         #expect(compressed.prefix(3) == [0x1F, 0x8B, 8])
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("parallel-gzip-\(getpid())")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let file = folder.appendingPathComponent("data.gz")
-        try Data(compressed).write(to: file)
-        let gzip = Process()
-        gzip.executableURL = URL(fileURLWithPath: "/bin/sh")
-        gzip.arguments = ["-c", "gzip -dc \"$0\"", file.path]
-        let pipe = Pipe()
-        gzip.standardOutput = pipe
-        try gzip.run()
-        let decoded = pipe.fileHandleForReading.readDataToEndOfFile()
-        gzip.waitUntilExit()
-        #expect(gzip.terminationStatus == 0)
-        #expect([UInt8](decoded) == input)
+        let gzip = try withTemporaryFolder("parallel-gzip") { folder in
+            try Data(compressed).write(to: URL(fileURLWithPath: folder + "/data.gz"))
+            return try ProcessRunner.run("/bin/sh", ["-c", "gzip -dc \"$0\"", folder + "/data.gz"])
+        }
+        #expect(gzip.status == 0)
+        #expect(gzip.outputBytes == input)
 
         // A flipped byte in the trailer's CRC is caught.
         var corrupt = compressed

@@ -3,32 +3,13 @@ import Foundation
 import Pinot
 import Synchronization
 import Testing
+import TestSupport
 
 /// With the push stage slowed down, fetch and decode wait: the decoded bytes and row groups in
 /// flight, and the sealed segments waiting, stay within the configured bounds.
 extension EngineEndToEnd {
 @Suite("engine: backpressure")
 struct BackpressureTests {
-    /// Pushes to a folder, slowly, counting what was decoded when each push started.
-    final class SlowPusher: SegmentPusher, @unchecked Sendable {
-        let inner: LocalSegmentPusher
-        let delay: Duration
-        let pushes = Mutex(0)
-
-        init(outputDir: String, delay: Duration) {
-            inner = LocalSegmentPusher(outputDir: outputDir)
-            self.delay = delay
-        }
-
-        func prepare(schema: PinotSchema, first: SealedSegment) async throws { try await inner.prepare(schema: schema, first: first) }
-
-        func push(_ segment: SealedSegment) async throws {
-            try await Task.sleep(for: delay)
-            try await inner.push(segment)
-            pushes.withLock { $0 += 1 }
-        }
-    }
-
     @Test("a slow pusher holds decoding within decodedBytesInFlight and sealedSegmentsInFlight")
     func slowPush() async throws {
         let root = EngineFixtures.temporaryDirectory("backpressure")
@@ -43,7 +24,8 @@ struct BackpressureTests {
              "push": {"outputDir": "segments"}, "stateDir": "state", "segments": {"maxRowsPerSegment": 2000},
              "pipeline": {"decodeConcurrency": 2, "fetchConcurrency": 2, "decodedBytesInFlight": \(budget), "sealedSegmentsInFlight": 1}}
             """, in: root)
-        let pusher = SlowPusher(outputDir: root + "/segments", delay: .milliseconds(60))
+        // Pushes to a folder, slowly.
+        let pusher = RecordingPusher(forwardingTo: LocalSegmentPusher(outputDir: root + "/segments"), delay: .milliseconds(60))
         let task = IngestionTask(configuration: configuration, pusher: pusher)
         let largest = Mutex(0)
         let decoded = Mutex(0)
@@ -69,7 +51,7 @@ struct BackpressureTests {
         #expect(gauges.peakRowGroupsInFlight < 64 / 2, "decoding waited: at most \(gauges.peakRowGroupsInFlight) of 64 row groups in flight")
         #expect(gauges.peakSealedInFlight <= 1 + 2, "sealed segments waiting: \(gauges.peakSealedInFlight)")
         #expect(gauges.bytesInFlight == 0 && gauges.rowGroupsInFlight == 0 && gauges.sealedInFlight == 0)
-        #expect(pusher.pushes.withLock { $0 } == 16)
+        #expect(pusher.pushCount == 16)
     }
 }
 }

@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Testing
+import TestSupport
 
 /// The task configuration is typed and checked when it is read.
 @Suite("engine: task configuration")
@@ -34,16 +35,7 @@ struct ConfigurationTests {
         defer { try? FileManager.default.removeItem(atPath: root) }
         try FileManager.default.createDirectory(atPath: root + "/cfg", withIntermediateDirectories: true)
         try "{\(Self.minimal)}".write(toFile: root + "/cfg/x.json", atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: EngineFixtures.worker)
-        process.arguments = ["status", "--config", "cfg/x.json"]
-        process.currentDirectoryURL = URL(fileURLWithPath: root)
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let text = try ProcessRunner.run(EngineFixtures.worker, ["status", "--config", "cfg/x.json"], currentDirectory: root).error
         #expect(text.contains(root + "/cfg/state/status.json"), "\(text)")
     }
 

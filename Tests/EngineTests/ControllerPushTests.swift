@@ -6,6 +6,7 @@ import FoundationNetworking
 import ObjectStore
 import Pinot
 import Testing
+import TestSupport
 
 extension EngineEndToEnd {
     /// TAR and METADATA pushes to the controller test server (`Tests/Fixtures/pinot`), which

@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Testing
+import TestSupport
 
 /// `kill -9` at every point of a run, then a rerun: the segments (names and rows) equal an
 /// uninterrupted run's, no row duplicated or missing. The worker runs as a process and stops
@@ -24,7 +25,7 @@ struct ExactlyOnceTests {
             try EngineFixtures.lake(["append", "--state", lakeState, "--table", "orders", "--batch", "1", "--rows", "90", "--files", "2"])
             let setup = try config(state: baseState, segments: baseSegments)
             let first = try EngineFixtures.worker(["run", "--config", setup])
-            guard first.status == 0 else { throw EngineFixtures.FixtureError(message: "setup run failed: \(first.all)") }
+            guard first.status == 0 else { throw FixtureError(message: "setup run failed: \(first.all)") }
             try EngineFixtures.lake(["append", "--state", lakeState, "--table", "orders", "--batch", "2", "--rows", "70", "--files", "2"])
             try EngineFixtures.lake(["append", "--state", lakeState, "--table", "orders", "--batch", "3", "--rows", "50", "--files", "1"])
         }

@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Testing
+import TestSupport
 
 extension EngineEndToEnd {
     /// The committed example table (`make demo`) still ingests: its metadata records the path it
@@ -11,10 +12,10 @@ extension EngineEndToEnd {
         func example() async throws {
             let out = EngineFixtures.temporaryDirectory("example")
             defer { try? FileManager.default.removeItem(atPath: out) }
-            let text = try String(contentsOfFile: EngineFixtures.repository + "/examples/orders-task.json", encoding: .utf8)
+            let text = try String(contentsOfFile: Repository.root + "/examples/orders-task.json", encoding: .utf8)
                 .replacingOccurrences(of: "\"out/segments\"", with: "\"\(out)/segments\"")
                 .replacingOccurrences(of: "\"out/state\"", with: "\"\(out)/state\"")
-            let configuration = try TaskConfiguration.parse(Data(text.utf8), baseDirectory: EngineFixtures.repository + "/examples")
+            let configuration = try TaskConfiguration.parse(Data(text.utf8), baseDirectory: Repository.root + "/examples")
             let report = try await IngestionTask(configuration: configuration).run()
             #expect(report.completed, "\(report.status?.error?.text ?? "")")
             var rows = 0

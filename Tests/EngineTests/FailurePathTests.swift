@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Testing
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -131,15 +132,8 @@ struct FailurePathTests {
         let table = try Table(label: "lock")
         defer { try? FileManager.default.removeItem(atPath: table.root) }
         let (path, _) = try table.config(#", "segments": {"maxRowsPerSegment": 20}"#)
-        let first = Process()
-        first.executableURL = URL(fileURLWithPath: EngineFixtures.worker)
-        first.arguments = ["run", "--config", path]
-        var environment = EngineFixtures.env
-        environment["LAKEINGEST_FAULT_SLOW_AT"] = "push:800"
-        first.environment = environment
-        first.standardError = FileHandle.nullDevice
-        try first.run()
-        defer { first.terminate(); first.waitUntilExit() }
+        let first = try ProcessRunner.start(EngineFixtures.worker, ["run", "--config", path], environment: ["LAKEINGEST_FAULT_SLOW_AT": "push:800"])
+        defer { first.send(SIGTERM); first.wait() }
         let lock = table.root + "/state/lock"
         var waited = 0
         while waited < 100, (try? String(contentsOfFile: lock, encoding: .utf8))?.isEmpty ?? true {
@@ -159,14 +153,7 @@ struct FailurePathTests {
         let table = try Table(label: "sigterm")
         defer { try? FileManager.default.removeItem(atPath: table.root) }
         let (path, _) = try table.config(#", "segments": {"maxRowsPerSegment": 10}"#)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: EngineFixtures.worker)
-        process.arguments = ["run", "--config", path]
-        var environment = EngineFixtures.env
-        environment["LAKEINGEST_FAULT_SLOW_AT"] = "push:400"
-        process.environment = environment
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try ProcessRunner.start(EngineFixtures.worker, ["run", "--config", path], environment: ["LAKEINGEST_FAULT_SLOW_AT": "push:400"])
         let ledger = table.root + "/state/segments.jsonl"
         var waited = 0
         while waited < 200, ((try? String(contentsOfFile: ledger, encoding: .utf8)) ?? "").split(separator: "\n").count < 2 {
@@ -174,11 +161,11 @@ struct FailurePathTests {
             waited += 1
         }
         let signalled = Date()
-        process.interrupt()  // SIGINT; then SIGTERM for good measure, as a supervisor would
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
+        process.send(SIGINT)  // then SIGTERM for good measure, as a supervisor would
+        process.send(SIGTERM)
+        let ended = process.wait()
         #expect(Date().timeIntervalSince(signalled) < 3, "stops within the push in flight")
-        #expect(process.terminationStatus != 0)
+        #expect(ended.status != 0)
         let status = try #require(try StateFolder(table.root + "/state").status())
         #expect(status.state == .failed && status.error?.category == "interrupted", "\(status.error?.text ?? "")")
         let pushed = try PushedSegments(folder: table.root + "/segments")

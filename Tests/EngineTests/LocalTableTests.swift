@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Testing
+import TestSupport
 
 /// A pyiceberg table on the local file system (`iceberg-table`, `file://`): every step of a
 /// table's life through `IngestionTask`, rows compared with pyiceberg's scan.

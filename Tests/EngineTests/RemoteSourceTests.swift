@@ -2,6 +2,7 @@ import Engine
 import Foundation
 import ObjectStore
 import Testing
+import TestSupport
 
 /// Tables on moto S3 (signature checking on) behind the SigV4-checking REST catalog, in its
 /// Glue and S3 Tables flavours, and an S3 data lake prefix: rows equal pyiceberg's (or

@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Testing
+import TestSupport
 
 /// Secret keys and session tokens never appear in stdout, stderr, logs or any file under the
 /// state folder (or the segments), on success and on every failure path.
@@ -29,13 +30,13 @@ struct SecretTests {
 
     @Test("printing the configuration shows no secret")
     func describing() throws {
-        let (_, configuration) = try EngineFixtures.configuration("""
+        let (_, configuration) = try withTemporaryFolder("describe") { folder in try EngineFixtures.configuration("""
             {"taskName": "t", "table": "orders", "source": {"type": "iceberg-rest", "restService": "glue", "warehouse": "123456789012",
               "namespace": "n", "tableName": "t", "uri": "http://user:\(Self.secret)@127.0.0.1:1/iceberg",
               "metastore": {"accessKey": "AKIDEXAMPLE", "secretKey": "\(Self.secret)", "sessionToken": "\(Self.token)"},
               "storage": {"accessKey": "AKIDEXAMPLE", "secretKey": "\(Self.secret)", "sessionToken": "\(Self.token)"}},
              "push": {"authorization": "Bearer \(Self.secret)"}}
-            """, in: EngineFixtures.temporaryDirectory("describe"))
+            """, in: folder) }
         var dumped = ""
         dump(configuration, to: &dumped)
         let storage = try #require(configuration.source.storage)

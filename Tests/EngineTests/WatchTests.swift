@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Testing
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,13 +20,7 @@ extension EngineEndToEnd {
                 {"taskName": "watch", "table": "events", "source": {"type": "s3-data-lake", "location": "file://lake/"},
                  "push": {"outputDir": "segments"}, "stateDir": "state", "schedule": "0 0 1 1 *"}
                 """, in: root)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: EngineFixtures.worker)
-            process.arguments = ["run", "--config", path, "--watch", "--json"]
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try ProcessRunner.start(EngineFixtures.worker, ["run", "--config", path, "--watch", "--json"])
             var waited = 0
             while waited < 300, (try? StateFolder(root + "/state").status())??.state != .completed {
                 usleep(20_000)
@@ -34,10 +29,10 @@ extension EngineEndToEnd {
             #expect(try StateFolder(root + "/state").status()?.state == .completed, "the first run happens at once")
             usleep(300_000)
             #expect(process.isRunning, "then it waits for the next scheduled minute")
-            kill(process.processIdentifier, SIGTERM)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0)
-            let lines = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
+            process.send(SIGTERM)
+            let ended = process.wait()
+            #expect(ended.status == 0)
+            let lines = ended.output.split(separator: "\n")
             let events = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }.compactMap { $0["event"] as? String }
             #expect(events.first == "runStarted" && events.contains("segmentPushed") && events.contains("runFinished"), "\(events)")
         }

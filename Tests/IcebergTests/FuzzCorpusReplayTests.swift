@@ -6,6 +6,7 @@ import ObjectStore
 import Parquet
 import Pinot
 import Testing
+import TestSupport
 
 /// Every input of the committed fuzz corpora (the seeds in Fuzz/Corpus, and in Fuzz/Regressions
 /// what the long runs kept for new coverage) through the same entry points as the fuzz targets,
@@ -13,7 +14,7 @@ import Testing
 /// contents.
 @Suite("fuzz corpora replayed")
 struct FuzzCorpusReplayTests {
-    static let root = CLITests.repository + "/Fuzz/Corpus"
+    static let root = Repository.root + "/Fuzz/Corpus"
 
     /// The seeds in `Fuzz/Corpus/<target>`, then the minimized corpus of the long runs in
     /// `Fuzz/Regressions/<target>.tar.gz` (libFuzzer's `-merge=1` output).

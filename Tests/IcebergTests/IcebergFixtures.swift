@@ -1,47 +1,6 @@
 import Foundation
-import Iceberg
 
-/// The committed pyiceberg tables (Tests/Fixtures/iceberg): their metadata names files under
-/// /tmp/lakeingest-iceberg/warehouse, so the committed tree is installed there first.
-enum IcebergFixtures {
-    static let root: String = {
-        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(2)
-        return parts.joined(separator: "/") + "/Fixtures/iceberg"
-    }()
-
-    static let installed: String = {
-        let target = "/tmp/lakeingest-iceberg/warehouse"
-        let fm = FileManager.default
-        let source = root + "/warehouse"
-        if !fm.fileExists(atPath: target + "/ROOT") {
-            let staging = "/tmp/lakeingest-iceberg/.install-\(getpid())"
-            try? fm.createDirectory(atPath: "/tmp/lakeingest-iceberg", withIntermediateDirectories: true)
-            try? fm.removeItem(atPath: staging)
-            try? fm.copyItem(atPath: source, toPath: staging)
-            if rename(staging, target) != 0 { try? fm.removeItem(atPath: staging) }
-        }
-        return target
-    }()
-
-    static func tableLocation(_ name: String) -> String { "file://" + installed + "/sales/" + name }
-
-    static func expected(_ table: String) throws -> [String: Any] {
-        try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: root + "/expected/\(table).json"))) as! [String: Any]
-    }
-
-    /// The snapshots of the expectation, oldest first.
-    static func snapshots(_ table: String) throws -> [[String: Any]] {
-        try expected(table)["snapshots"] as! [[String: Any]]
-    }
-
-    static func metadata(_ table: String) async throws -> TableMetadata {
-        let location = try expected(table)["metadataLocation"] as! String
-        _ = installed
-        return try TableMetadata.parse(try await FileIO.local.read(location), source: location)
-    }
-}
-
+/// Reading the expectations of TestSupport's `IcebergFixtures`.
 extension Dictionary where Key == String, Value == Any {
     func int64(_ key: String) -> Int64? { (self[key] as? NSNumber)?.int64Value }
     func strings(_ key: String) -> [String] { (self[key] as? [String]) ?? [] }

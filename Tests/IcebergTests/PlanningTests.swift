@@ -1,6 +1,7 @@
 import Foundation
 @testable import Iceberg
 import Testing
+import TestSupport
 
 /// The incremental planner against tables written by pyiceberg: for every snapshot, planning
 /// from its parent lists exactly the data files pyiceberg says it added.

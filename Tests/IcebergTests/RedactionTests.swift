@@ -1,6 +1,7 @@
 @testable import Iceberg
 import ObjectStore
 import Testing
+import TestSupport
 
 /// Secrets a catalog hands out or a request carries never print: vended credentials in a loaded
 /// table's config, the session token inside a signature, userinfo in a catalog URI.

@@ -6,6 +6,7 @@ import Avro
 import Parquet
 import Pinot
 import Testing
+import TestSupport
 
 @Suite("schema derivation and column matching")
 struct SchemaTests {

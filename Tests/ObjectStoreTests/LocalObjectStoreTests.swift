@@ -1,11 +1,12 @@
 import Foundation
 @testable import ObjectStore
 import Testing
+import TestSupport
 
 @Suite("local object store")
 struct LocalObjectStoreTests {
     func makeStore() throws -> (LocalObjectStore, String) {
-        let root = NSTemporaryDirectory() + "lakeingest-local-\(UInt32.random(in: 0...UInt32.max))"
+        let root = TemporaryFolder.uniquePath("local")
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         return (LocalObjectStore(location: "file://" + root), root)
     }

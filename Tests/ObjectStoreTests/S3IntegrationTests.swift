@@ -3,6 +3,7 @@ import Engine
 import ObjectStore
 import Parquet
 import Testing
+import TestSupport
 
 /// The S3 store against a real S3-protocol server: moto's standalone server with signature
 /// checking on, started by the test command (Tests/Fixtures/s3/with_s3.sh) and described by
@@ -28,9 +29,7 @@ struct S3IntegrationTests {
 
     @Test("the S3 server is there (under CI=true its absence fails)")
     func serverPresent() {
-        if Self.server == nil && ProcessInfo.processInfo.environment["CI"] == "true" {
-            Issue.record("CI=true and LAKEINGEST_S3_ENDPOINT is not set: run the suite through make test")
-        }
+        RequiredInput.check(Self.server != nil, "CI=true and LAKEINGEST_S3_ENDPOINT is not set: run the suite through make test")
     }
 
     static func store(_ bucket: String, credentials: AWSCredentials? = nil, pageSize: Int? = nil) -> S3ObjectStore {
@@ -126,7 +125,7 @@ struct S3IntegrationTests {
         configuration.multipartThreshold = 8 << 20
         configuration.partSize = 5 << 20
         let store = S3ObjectStore(configuration)
-        let path = NSTemporaryDirectory() + "lakeingest-multipart-\(UInt32.random(in: 0...UInt32.max))"
+        let path = TemporaryFolder.uniquePath("multipart")
         defer { unlink(path) }
         var bytes = [UInt8](repeating: 0, count: (17 << 20) + 123)
         for i in stride(from: 0, to: bytes.count, by: 997) { bytes[i] = UInt8(truncatingIfNeeded: i / 997) }
@@ -182,11 +181,7 @@ struct S3IntegrationTests {
 }
 
 extension S3IntegrationTests {
-    static let fixtures: String = {
-        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(2)
-        return parts.joined(separator: "/") + "/Fixtures/writer-matrix"
-    }()
+    static let fixtures = Repository.fixtures + "/writer-matrix"
 
     @Test("a Parquet file on S3: one footer read, then one coalesced read per row group", .enabled(if: server != nil))
     func parquetOverS3() async throws {

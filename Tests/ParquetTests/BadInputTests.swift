@@ -2,6 +2,7 @@ import Codecs
 import Columnar
 import Parquet
 import Testing
+import TestSupport
 
 /// Broken input gives a typed error that names the file and the place, never a crash.
 @Suite("bad input")
@@ -66,20 +67,21 @@ struct BadInputTests {
         let n = bytes.count
         let length = Int(bytes[n - 8]) | Int(bytes[n - 7]) << 8 | Int(bytes[n - 6]) << 16 | Int(bytes[n - 5]) << 24
         var generator = SeededGenerator(seed: 2024)
-        for _ in 0..<50 {
+        for iteration in 0..<50 {
             var garbled = bytes
             for i in (n - 8 - length)..<(n - 8) where UInt8.random(in: 0...3, using: &generator) == 0 {
                 garbled[i] = UInt8.random(in: 0...255, using: &generator)
             }
             // Either an error or (rarely) a file that still decodes; never a crash.
             if let error = await readError(garbled) {
-                #expect(error.file == "crafted.parquet")
+                let seed = "iteration \(iteration), \(generator)"
+                #expect(error.file == "crafted.parquet", "\(seed)")
                 // A Thrift error gives its offset in the file (inside the footer), and no
                 // Swift type names.
                 if error.message.hasPrefix("Thrift") {
-                    #expect((n - 8 - length..<n - 8).contains(error.offset ?? -1), "\(error)")
+                    #expect((n - 8 - length..<n - 8).contains(error.offset ?? -1), "\(seed): \(error)")
                 }
-                #expect(!error.description.contains("Parquet.") && !error.description.contains("FieldType"), "\(error)")
+                #expect(!error.description.contains("Parquet.") && !error.description.contains("FieldType"), "\(seed): \(error)")
             }
         }
     }

@@ -1,6 +1,7 @@
 import Codecs
 import Parquet
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc

@@ -2,6 +2,7 @@ import Columnar
 import Foundation
 @testable import Pinot
 import Testing
+import TestSupport
 
 /// The builder against Pinot's golden segments: building from each case's input, schema and
 /// table config gives rows equal to Pinot's, and the same dictionaries and dictionary-encoded

@@ -3,17 +3,14 @@ import Foundation
 import Codecs
 @testable import Pinot
 import Testing
+import TestSupport
 
 /// The segment reader against segments Pinot itself wrote (../shared/corpus/pinot-segments):
 /// every row equals what Pinot's own reader returned.
 @Suite("Pinot segment reader")
 struct SegmentReaderTests {
-    static let corpus: String = {
-        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(4)
-        return parts.joined(separator: "/") + "/shared/corpus/pinot-segments"
-    }()
-    static let present = FileManager.default.fileExists(atPath: corpus)
+    static let corpus = PinotSegmentCorpus.root
+    static let present = PinotSegmentCorpus.present
 
     /// (tarball, expected rows) pairs: the real segments and the golden generated ones.
     static let cases: [String] = {
@@ -48,14 +45,12 @@ struct SegmentReaderTests {
         try bytes.withUnsafeBytes { try Codecs.Decompressor.decompress(.gzip, $0, limits: .init(maxOutputBytes: 1 << 30)) }
     }
 
-    static func lines(_ bytes: [UInt8]) throws -> [[String: Any]] {
-        try bytes.split(separator: UInt8(ascii: "\n")).map { try JSONSerialization.jsonObject(with: Data($0)) as! [String: Any] }
-    }
+    static func lines(_ bytes: [UInt8]) throws -> [[String: Any]] { try JSONFixtures.lines(bytes) }
 
     @Test("the Pinot segment corpus is present (under CI=true its absence fails)")
     func corpusPresent() {
         guard Self.present else {
-            if ProcessInfo.processInfo.environment["CI"] == "true" { Issue.record("CI=true and \(Self.corpus) is absent: the golden and reader tests ran zero cases") }
+            RequiredInput.check(false, "CI=true and \(Self.corpus) is absent: the golden and reader tests ran zero cases")
             return
         }
         #expect(Self.cases.count >= 10)
@@ -132,36 +127,6 @@ struct SegmentReaderTests {
             #expect(values.enumerated().allSatisfy { $1 == .string(cycle[$0 % 4]) }, "\(name)")
         }
     }
-}
-
-/// A segment value against Pinot's printed value: numbers semantically (FLOAT at float32),
-/// BIG_DECIMAL numerically, BYTES as hex, NaN and infinities as strings.
-func matches(_ value: Value, _ expected: Any) -> Bool {
-    switch value {
-    case .null: return expected is NSNull
-    case .boolean(let b): return (expected as? Bool) == b
-    case .int(let i): return (expected as? NSNumber).map { $0.int64Value == i } ?? false
-    case .float(let f):
-        if let text = expected as? String { return text == special(Double(f)) }
-        return (expected as? NSNumber).map { Float($0.doubleValue) == f } ?? false
-    case .double(let d):
-        if let text = expected as? String { return text == special(d) }
-        // Foundation's JSON parser on Linux can be off in the last bit: allow a few ulps.
-        return (expected as? NSNumber).map { abs($0.doubleValue - d) <= max(abs(d), abs($0.doubleValue)) * 1e-15 } ?? false
-    case .decimal(let unscaled, let scale):
-        guard let text = expected as? String, let want = Decimal(string: text),
-              let got = Decimal(string: decimalText(unscaled: unscaled, scale: scale)) else { return false }
-        return want == got
-    case .string(let s), .json(let s): return (expected as? String) == s
-    case .bytes(let b): return (expected as? String) == hexText(b)
-    case .list(let items):
-        guard let array = expected as? [Any], array.count == items.count else { return false }
-        return zip(items, array).allSatisfy { matches($0, $1) }
-    }
-}
-
-private func special(_ value: Double) -> String? {
-    value.isNaN ? "NaN" : value == .infinity ? "Infinity" : value == -.infinity ? "-Infinity" : nil
 }
 
 extension SegmentReaderTests {

@@ -4,86 +4,48 @@ import Foundation
 import ObjectStore
 import Pinot
 import Testing
+import TestSupport
 
 /// The repository, the worker binary, the servers `make test` starts, and pyiceberg tables made
 /// with `Tests/Fixtures/engine/lake.py`.
 enum EngineFixtures {
-    static let env = ProcessInfo.processInfo.environment
-    static let repository: String = {
-        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(4)
-        return parts.joined(separator: "/")
-    }()
-    static let worker = repository + "/.build/debug/ingest-worker"
-    static let lakeScript = repository + "/Tests/Fixtures/engine/lake.py"
+    static let env = Repository.environment
+    static let worker = Repository.workerBinary
+    static let lakeScript = Repository.fixtures + "/engine/lake.py"
     static let s3 = env["LAKEINGEST_S3_ENDPOINT"] != nil
     static let catalog = env["LAKEINGEST_CATALOG_URI"] != nil
     /// Under CI every server must be there: a test that would be skipped fails instead.
-    static let ci = env["CI"] == "true"
+    static let ci = Repository.underCI
 
     /// Records a failure under CI when the servers a test needs are absent.
-    static func requireServers(s3 needsS3: Bool = false, catalog needsCatalog: Bool = false) -> Bool {
+    static func requireServers(s3 needsS3: Bool = false, catalog needsCatalog: Bool = false,
+                               sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
         let missing = (needsS3 && !s3) || (needsCatalog && !catalog)
-        if missing && ci {
-            Issue.record("CI=true but the test servers are not running (run the suite through make test)")
-        }
-        return !missing
+        return RequiredInput.check(!missing, "CI=true but the test servers are not running (run the suite through make test)",
+                                   sourceLocation: sourceLocation)
     }
 
+    /// A new folder `<tmp>/lakeingest-<label>-<random>`; the caller removes it.
     static func temporaryDirectory(_ label: String) -> String {
-        let path = NSTemporaryDirectory() + "lakeingest-\(label)-\(UInt32.random(in: 0...UInt32.max))"
+        let path = TemporaryFolder.uniquePath(label)
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
-    }
-
-    struct ProcessResult {
-        var status: Int32
-        var output: String
-        var error: String
-        var signal: Int32?
-        var all: String { output + error }
-    }
-
-    /// Runs a program to its end.
-    @discardableResult
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws -> ProcessResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        var merged = env
-        for (key, value) in environment { merged[key] = value }
-        process.environment = merged
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let signalled = process.terminationReason == .uncaughtSignal
-        return ProcessResult(status: process.terminationStatus, output: String(decoding: outData, as: UTF8.self),
-                             error: String(decoding: errData, as: UTF8.self), signal: signalled ? process.terminationStatus : nil)
     }
 
     /// `ingest-worker ARGS`.
     @discardableResult
     static func worker(_ arguments: [String], environment: [String: String] = [:]) throws -> ProcessResult {
-        try run(worker, arguments, environment: environment)
+        try ProcessRunner.run(worker, arguments, environment: environment)
     }
 
     /// `python3 lake.py ARGS`; fails the test with the script's output when it fails.
     @discardableResult
     static func lake(_ arguments: [String]) throws -> String {
-        let result = try run("/usr/bin/env", ["python3", lakeScript] + arguments)
+        let result = try ProcessRunner.run("/usr/bin/env", ["python3", lakeScript] + arguments)
         guard result.status == 0 else {
             throw FixtureError(message: "lake.py \(arguments.first ?? "") failed: \(result.all.suffix(2000))")
         }
         return result.output
-    }
-
-    struct FixtureError: Error, CustomStringConvertible {
-        var message: String
-        var description: String { message }
     }
 
     /// pyiceberg's scan of a table as Pinot rows, by id.

@@ -119,15 +119,3 @@ func craftedInt32File(pages: [CraftedPage], rows: Int64, codec: Int32 = 0, numVa
 func plainInt32(_ values: [Int32]) -> [UInt8] {
     values.flatMap { v in withUnsafeBytes(of: v.littleEndian) { Array($0) } }
 }
-
-/// Seeded xorshift generator; tests print the seed when they fail.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed | 1 }
-    mutating func next() -> UInt64 {
-        state ^= state << 13
-        state ^= state >> 7
-        state ^= state << 17
-        return state
-    }
-}

@@ -1,24 +1,17 @@
 import Columnar
 import Parquet
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Paths of the repository's fixtures and of the shared corpus beside the clone.
+/// The Parquet inputs: the shared parquet-testing corpus, its expectations and the writer matrix
+/// (paths from TestSupport's ``Repository``).
 enum Fixtures {
-    static let repositoryRoot: String = {
-        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(4)  // Tests/ParquetTests/Support/Fixtures.swift
-        return parts.joined(separator: "/")
-    }()
-
-    /// Under `CI=true` missing inputs fail the run instead of skipping.
-    static let underCI = getenv("CI").map { String(cString: $0) } == "true"
-
-    static var corpusRoot: String { repositoryRoot + "/../shared/corpus/parquet-testing" }
-    static var corpusExpectations: String { repositoryRoot + "/Tests/Fixtures/parquet-testing-expected" }
-    static var writerMatrix: String { repositoryRoot + "/Tests/Fixtures/writer-matrix" }
+    static var corpusRoot: String { Repository.sharedCorpus + "/parquet-testing" }
+    static var corpusExpectations: String { Repository.fixtures + "/parquet-testing-expected" }
+    static var writerMatrix: String { Repository.fixtures + "/writer-matrix" }
 
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 

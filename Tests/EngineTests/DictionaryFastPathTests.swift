@@ -4,6 +4,7 @@ import Foundation
 import Parquet
 @testable import Pinot
 import Testing
+import TestSupport
 
 /// Dictionary-encoded Parquet columns merged dictionary to dictionary give the very same segment
 /// as hashing every row.
@@ -12,7 +13,7 @@ struct DictionaryFastPathTests {
     @Test("batches with dictionary columns build the same bytes as row by row",
           arguments: ["pyarrow-snappy-dict-v1.parquet", "pyarrow-zstd-dict-v2.parquet", "duckdb-snappy-v1.parquet"])
     func sameBytes(file: String) async throws {
-        let path = SegmentCLITests.repository + "/Tests/Fixtures/writer-matrix/" + file
+        let path = Repository.fixtures + "/writer-matrix/" + file
         let reader = try await ParquetFileReader(source: try LocalFileReader(path: path), name: path)
         let fields = try reader.fieldIndices(nil)
         let schema = try SchemaDerivation(schemaName: "m", timeColumn: nil, includePartitionColumns: false)

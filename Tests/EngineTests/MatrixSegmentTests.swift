@@ -4,12 +4,13 @@ import Foundation
 import Parquet
 @testable import Pinot
 import Testing
+import TestSupport
 
 /// Segments built from the Parquet writer matrix read back to pyarrow's values (the committed
 /// expectations) under DESIGN.md's mapping and Pinot's value rules.
 @Suite("segments from the Parquet writer matrix")
 struct MatrixSegmentTests {
-    static let directory = SegmentCLITests.repository + "/Tests/Fixtures/writer-matrix"
+    static let directory = Repository.fixtures + "/writer-matrix"
     static let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".parquet") }.sorted()
 
     @Test("the writer matrix is there")
