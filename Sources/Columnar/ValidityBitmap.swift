@@ -9,7 +9,10 @@ public struct ValidityBitmap: Sendable, Equatable {
     public init(allValid count: Int) {
         self.count = count
         self.nullCount = 0
-        self.words = [UInt64](repeating: ~0, count: (count + 63) / 64)
+        var words = [UInt64](repeating: ~0, count: (count + 63) / 64)
+        // Bits past `count` stay clear: appending only ever sets bits.
+        if count & 63 != 0 { words[words.count - 1] = (1 << UInt64(count & 63)) - 1 }
+        self.words = words
     }
 
     /// An empty bitmap to append to.

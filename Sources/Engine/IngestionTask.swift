@@ -1,4 +1,5 @@
 import Columnar
+import Failures
 import Foundation
 import Logging
 import Pinot
@@ -125,7 +126,9 @@ public final class IngestionTask: Sendable {
             logger.error("cannot write the status file", metadata: ["error": "\(error)"])
         }
         if let report {
-            logger.error("run failed", metadata: ["category": "\(report.category)", "error": "\(report.message)"])
+            var metadata: Logger.Metadata = ["category": "\(report.category)", "error": "\(report.message)"]
+            if let error = error as? any LakeIngestError, error.cause != nil { metadata["causes"] = "\(error.detailedDescription)" }
+            logger.error("run failed", metadata: metadata)
         } else {
             logger.info("run completed", metadata: ["segments": "\(status.segmentsPushed)", "rows": "\(status.rowsIngested)"])
         }

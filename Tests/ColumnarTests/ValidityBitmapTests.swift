@@ -76,11 +76,7 @@ struct ValidityBitmapTests {
         var bitmap = ValidityBitmap(allValid: 3)
         bitmap.append(false)
         #expect(bitmap.nullCount == 1)
-        // init(allValid:) sets the unused high bits of its last word too, and append(false)
-        // only ever sets bits, so slot 3 still reads as valid. Nothing in Sources appends to an
-        // allValid bitmap today.
-        withKnownIssue("ValidityBitmap(allValid:) leaves the bits past `count` set") {
-            #expect(!bitmap.isValid(3))
-        }
+        #expect(!bitmap.isValid(3))
+        #expect(bitmap.words == [0b0111])
     }
 }

@@ -73,8 +73,8 @@ public struct Connection: Sendable {
 
 /// Finding a table's current metadata file without a catalog: `metadata/version-hint.text`
 /// where present, else the newest `metadata/*.metadata.json`.
-public enum TableLocation {
-    public static func currentMetadata(at location: String, io: FileIO) async throws -> String {
+enum TableLocation {
+    static func currentMetadata(at location: String, io: FileIO) async throws -> String {
         var base = location
         while base.hasSuffix("/") { base.removeLast() }
         let directory = base + "/metadata/"

@@ -7,22 +7,22 @@ import Parquet
 import Pinot
 
 /// What a run will do: its steps, oldest first, and what they are built against.
-public struct RunPlan: Sendable {
-    public var steps: [IngestionStep]
+struct RunPlan: Sendable {
+    var steps: [IngestionStep]
     /// The Pinot schema every segment of the run is built in (the table's current schema).
-    public var pinotSchema: PinotSchema
+    var pinotSchema: PinotSchema
     /// The Iceberg table the steps come from (nil for an S3 data lake).
-    public var table: TableMetadata?
-    public var tableUUID: String?
+    var table: TableMetadata?
+    var tableUUID: String?
     /// The FileIO that reads the table's files (with any location mapping applied).
-    public var io: FileIO
+    var io: FileIO
     /// Set when the checkpointed snapshot had expired and data file sets were compared instead.
-    public var checkpointExpired: Bool
+    var checkpointExpired: Bool
     /// S3 data lake: the first file's column types, which every file is checked against.
-    public var referenceTypes: [String: DataType] = [:]
+    var referenceTypes: [String: DataType] = [:]
     /// Files the listing could not read a footer of (with `continueOnFileError`); they fail again
     /// when fetched and are reported as skipped.
-    public var notes: [String] = []
+    var notes: [String] = []
 }
 
 /// Turns the source and the checkpoint into ``IngestionStep``s: the Iceberg planner's snapshot

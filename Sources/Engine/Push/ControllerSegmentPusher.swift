@@ -15,14 +15,14 @@ import PinotController
 /// and an OFFLINE table config (null handling on, the time column, APPEND, the raw columns the
 /// first segment has) are created when missing. A segment pushed again under its name replaces
 /// the old one on the controller, which is what makes reruns exact.
-public struct ControllerSegmentPusher: SegmentPusher {
-    public let controller: PinotController
-    public let mode: TaskConfiguration.PushMode
-    public let table: String
-    public let createTable: Bool
+struct ControllerSegmentPusher: SegmentPusher {
+    let controller: PinotController
+    let mode: TaskConfiguration.PushMode
+    let table: String
+    let createTable: Bool
     private let deepStore: (io: FileIO, base: String)?
 
-    public init(configuration: TaskConfiguration, io: FileIO) throws {
+    init(configuration: TaskConfiguration, io: FileIO) throws {
         guard let uri = configuration.push.controllerUri else {
             throw EngineError(.invalidConfiguration, "push.controllerUri is required for push mode \(configuration.push.mode.rawValue)")
         }
@@ -47,7 +47,7 @@ public struct ControllerSegmentPusher: SegmentPusher {
 
     /// The controller's OFFLINE table config, as Pinot's JSON, when the table exists.
     /// - Throws: `.notFound` at once when there is none and `createTable` is off.
-    public func tableConfigJSON() async throws -> [UInt8]? {
+    func tableConfigJSON() async throws -> [UInt8]? {
         guard let config = try await mapped({ try await controller.offlineTable(named: table) }) else {
             if createTable { return nil }
             throw missingTable
@@ -60,7 +60,7 @@ public struct ControllerSegmentPusher: SegmentPusher {
             "the controller \(controller.endpoint) has no OFFLINE table \(table): create it there, or set push.createTable to true to create the schema and table from the derived schema")
     }
 
-    public func prepare(schema: PinotSchema, first: SealedSegment) async throws {
+    func prepare(schema: PinotSchema, first: SealedSegment) async throws {
         if try await mapped({ try await controller.offlineTable(named: table) }) != nil { return }
         guard createTable else { throw missingTable }
         if try await mapped({ try await controller.schema(named: schema.schemaName) }) == nil {
@@ -70,7 +70,7 @@ public struct ControllerSegmentPusher: SegmentPusher {
         try await mapped { try await controller.createTable(json) }
     }
 
-    public func push(_ segment: SealedSegment) async throws {
+    func push(_ segment: SealedSegment) async throws {
         switch mode {
         case .metadata:
             guard let deepStore else { return }
@@ -110,8 +110,8 @@ public struct ControllerSegmentPusher: SegmentPusher {
 }
 
 /// The OFFLINE table config `createTable` sends (spec §12).
-public enum OfflineTableConfig {
-    public static func json(table: String, schema: PinotSchema, rawColumns: [String]) -> String {
+enum OfflineTableConfig {
+    static func json(table: String, schema: PinotSchema, rawColumns: [String]) -> String {
         var segments: [String: Any] = ["replication": "1", "segmentPushType": "APPEND", "schemaName": schema.schemaName]
         if let time = schema.fields.first(where: { $0.role == .dateTime }) { segments["timeColumnName"] = time.name }
         let config: [String: Any] = [

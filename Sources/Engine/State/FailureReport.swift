@@ -33,11 +33,11 @@ public struct ErrorReport: Codable, Sendable, Equatable {
 }
 
 /// Classifies errors of every part into a report's category and place.
-public enum FailureReport {
+enum FailureReport {
     /// The report of `error`: the category and status message the error gives
     /// (`LakeIngestError`), and each place field from the outermost error in the cause chain
     /// that names it. A cancellation is `interrupted`; an error of no part is `internal`.
-    public static func report(_ error: any Error) -> ErrorReport {
+    static func report(_ error: any Error) -> ErrorReport {
         guard let error = error as? any LakeIngestError else {
             if error is CancellationError {
                 return ErrorReport(category: FailureCategory.interrupted.rawValue, message: "the run was stopped before it completed")

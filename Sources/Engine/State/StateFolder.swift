@@ -120,11 +120,11 @@ public struct StateFolder: Sendable {
 /// The task's lock: an exclusive `flock` on `stateDir/lock`, which holds the owner's pid. The
 /// kernel releases it when the process ends however it ends, so a killed worker never leaves a
 /// stale lock; a second worker on the same task fails at once naming the holder.
-public final class TaskLock: @unchecked Sendable {
+final class TaskLock: @unchecked Sendable {
     private var descriptor: Int32
 
     /// - Throws: `.taskLocked` naming the pid of the worker that holds it.
-    public init(_ folder: StateFolder, taskName: String) throws(EngineError) {
+    init(_ folder: StateFolder, taskName: String) throws(EngineError) {
         try folder.create()
         let fd = open(folder.lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw AtomicFile.error("cannot open", folder.lockPath) }
@@ -143,7 +143,7 @@ public final class TaskLock: @unchecked Sendable {
     }
 
     /// Releases the lock (also when the lock is deinitialised).
-    public func release() {
+    func release() {
         guard descriptor >= 0 else { return }
         flock(descriptor, LOCK_UN)
         close(descriptor)
