@@ -41,9 +41,13 @@ public final class IngestionTask: Sendable {
 
     private var folder: StateFolder { StateFolder(configuration.stateDir) }
 
-    /// Progress events of the runs from now on (a new sequence per call; it ends when the task
-    /// is deallocated or its consumer stops).
+    /// Progress events of the runs from now on (a new sequence per call; it ends at
+    /// ``finishEvents()`` or when its consumer stops). Every run ends with `.runFinished`.
     public func events() -> AsyncStream<TaskEvent> { hub.stream() }
+
+    /// Ends every sequence ``events()`` returned: each consumer still gets the events already
+    /// emitted, then the end. For a host that is done with the task (the CLI, before it exits).
+    public func finishEvents() { hub.finish() }
 
     /// What was in flight between the stages, and the peaks, during the latest run.
     public var gauges: PipelineGauges { gaugeBox.value }
@@ -67,11 +71,22 @@ public final class IngestionTask: Sendable {
     ///   left alone), `.io` when the state folder cannot be written.
     public func run() async throws -> TaskReport {
         let folder = self.folder
-        let lock = try TaskLock(folder, taskName: configuration.taskName)
+        let lock: TaskLock
+        do {
+            lock = try TaskLock(folder, taskName: configuration.taskName)
+        } catch {
+            var status = TaskStatus(state: .failed, taskName: configuration.taskName, startedAt: Timestamps.now())
+            status.error = FailureReport.report(error)
+            hub.emit(.runFinished(status, paused: false))
+            throw error
+        }
         defer { lock.release() }
         if isPaused {
             logger.info("task is paused; nothing to do")
-            return TaskReport(status: try? folder.status(), paused: true)
+            let previous = try? folder.status()
+            hub.emit(.runFinished(previous ?? TaskStatus(state: .completed, taskName: configuration.taskName, startedAt: Timestamps.now()),
+                                  paused: true))
+            return TaskReport(status: previous, paused: true)
         }
         let checkpoint: TaskCheckpoint?
         do {
@@ -132,7 +147,7 @@ public final class IngestionTask: Sendable {
         } else {
             logger.info("run completed", metadata: ["segments": "\(status.segmentsPushed)", "rows": "\(status.rowsIngested)"])
         }
-        hub.emit(.runFinished(status))
+        hub.emit(.runFinished(status, paused: false))
         return TaskReport(status: status, paused: false)
     }
 

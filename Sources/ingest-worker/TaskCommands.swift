@@ -32,7 +32,8 @@ struct RunCommand: AsyncParsableCommand {
             let configuration = try TaskConfiguration.load(path: options.config)
             let task = IngestionTask(configuration: configuration, logger: logger)
             let progress = ProgressPrinter(json: json)
-            let events = Task { for await event in task.events() { progress.show(event) } }
+            let stream = task.events()
+            let events = Task { for await event in stream { progress.show(event) } }
             let outcome = Mutex<TaskReport?>(nil)
             let service = IngestionService(task: task, watch: watch, logger: logger) { report in
                 outcome.withLock { $0 = report }
@@ -41,8 +42,16 @@ struct RunCommand: AsyncParsableCommand {
             let group = ServiceGroup(configuration: ServiceGroupConfiguration(
                 services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
                 gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
-            try await group.run()
-            events.cancel()
+            do {
+                try await group.run()
+            } catch {
+                task.finishEvents()
+                await events.value
+                throw error
+            }
+            // Every event emitted so far is printed, the run's runFinished last, before the exit.
+            task.finishEvents()
+            await events.value
             let report = outcome.withLock { $0 }
             if let report, !report.paused, !report.completed { throw ExitCode(1) }
         }

@@ -19,4 +19,13 @@ final class EventHub: Sendable {
             for continuation in subscribers.values { continuation.yield(event) }
         }
     }
+
+    /// Ends every subscriber's sequence after the events already emitted.
+    func finish() {
+        let ended = subscribers.withLock { subscribers in
+            defer { subscribers.removeAll() }
+            return Array(subscribers.values)
+        }
+        for continuation in ended { continuation.finish() }
+    }
 }

@@ -11,7 +11,10 @@ public enum TaskEvent: Sendable {
     case segmentSealed(name: String, rows: Int, bytes: Int)
     case segmentPushed(name: String, rows: Int, bytes: Int, seconds: Double)
     case snapshotCheckpointed(step: String, snapshotId: Int64?)
-    case runFinished(TaskStatus)
+    /// The last event of every run, also of a run that did nothing because the task is paused
+    /// (`paused`, with the status of the latest run that did something) or that another
+    /// worker holds (FAILED `taskLocked`; the status file is left alone).
+    case runFinished(TaskStatus, paused: Bool)
 }
 
 extension TaskEvent {
@@ -46,11 +49,19 @@ extension TaskEvent {
         case .snapshotCheckpointed(let step, let snapshotId):
             name = "snapshotCheckpointed"
             fields = ["step": step, "snapshotId": Self.number(snapshotId)]
-        case .runFinished(let status):
+        case .runFinished(let status, let paused):
             name = "runFinished"
-            fields = ["state": status.state.rawValue, "segmentsPushed": status.segmentsPushed, "rowsIngested": status.rowsIngested,
-                      "lastIngestedSnapshotId": Self.number(status.lastIngestedSnapshotId)]
-            if let error = status.error { fields["error"] = ["category": error.category, "message": error.message] }
+            fields = ["state": paused ? "PAUSED" : status.state.rawValue, "segmentsPushed": status.segmentsPushed,
+                      "rowsIngested": status.rowsIngested, "lastIngestedSnapshotId": Self.number(status.lastIngestedSnapshotId)]
+            if let error = status.error {
+                var report: [String: Any] = ["category": error.category, "message": error.message]
+                report["file"] = error.file
+                report["rowGroup"] = error.rowGroup
+                report["column"] = error.column
+                report["offset"] = error.offset
+                report["segment"] = error.segment
+                fields["error"] = report
+            }
         }
         fields["event"] = name
         guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]) else {
