@@ -52,8 +52,19 @@ public final class IngestionTask: Sendable {
     /// What was in flight between the stages, and the peaks, during the latest run.
     public var gauges: PipelineGauges { gaugeBox.value }
 
-    /// The latest run's status, if any.
-    public func status() throws -> TaskStatus? { try folder.status() }
+    /// The latest run's status, if any. A status file that says RUNNING while no worker holds
+    /// the task (the worker was killed) reads as FAILED `interrupted`, naming the last pid.
+    public func status() throws -> TaskStatus? {
+        guard var status = try folder.status() else { return nil }
+        guard status.state == .running else { return status }
+        let lock = TaskLock.probe(folder)
+        guard !lock.held else { return status }
+        status.state = .failed
+        status.error = ErrorReport(
+            category: FailureCategory.interrupted.rawValue,
+            message: "no worker holds the task (last seen pid \(lock.pid ?? "unknown")): its run ended without finishing; the next run resumes from the checkpoint")
+        return status
+    }
 
     /// Pauses the task: a running run finishes; later runs do nothing until ``resume()``.
     /// Segments and checkpoint are kept. The user's configuration file is not touched.
@@ -67,13 +78,20 @@ public final class IngestionTask: Sendable {
     /// Runs the task once.
     /// - Returns: the report of a completed or failed run (the failure is in its status), or of a
     ///   paused task.
-    /// - Throws: `EngineError.taskLocked` when another worker runs the task (its status file is
-    ///   left alone), `.io` when the state folder cannot be written.
+    /// - Throws: `EngineError.taskLocked` when another worker runs the task, `.invalidConfiguration`
+    ///   when the state folder belongs to another task (in both cases its status file is left
+    ///   alone), `.io` when the state folder cannot be written.
     public func run() async throws -> TaskReport {
         let folder = self.folder
         let lock: TaskLock
         do {
             lock = try TaskLock(folder, taskName: configuration.taskName)
+            do {
+                try folder.claim(for: TaskOwner(configuration))
+            } catch {
+                lock.release()
+                throw error
+            }
         } catch {
             var status = TaskStatus(state: .failed, taskName: configuration.taskName, startedAt: Timestamps.now())
             status.error = FailureReport.report(error)
@@ -107,6 +125,7 @@ public final class IngestionTask: Sendable {
             try progress.publish(.running)
             logger.info("planned", metadata: ["steps": "\(plan.steps.count)", "files": "\(plan.steps.reduce(0) { $0 + $1.files.count })"])
             let pusher = try pusherOverride ?? makePusher(plan)
+            try await pusher.checkTarget()
             var table = TableConfig(tableName: configuration.table)
             table.dictionaryHeuristic = true
             table.timeColumn = plan.pinotSchema.fields.first { $0.role == .dateTime }?.name

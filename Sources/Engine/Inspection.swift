@@ -45,9 +45,7 @@ public struct Inspection: Sendable {
     /// The Pinot schema for the configured table and schema options.
     public func pinotSchema() async throws -> PinotSchema {
         let configuration = connection.configuration
-        let derivation = SchemaDerivation(
-            schemaName: configuration.schemaName, timeColumn: configuration.schema.timeColumn,
-            includePartitionColumns: configuration.schema.includePartitionColumns)
+        let derivation = SchemaDerivation(schemaName: configuration.schemaName, options: configuration.schema)
         if configuration.source.type == .s3DataLake {
             let location = configuration.source.location ?? ""
             guard let first = try await DataLakeListing.parquetFiles(at: location, io: connection.io).first else {

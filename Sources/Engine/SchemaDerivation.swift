@@ -44,11 +44,21 @@ public struct SchemaDerivation {
     public var schemaName: String
     public var timeColumn: String?
     public var includePartitionColumns: Bool
+    /// Without a `timeColumn`, take the source of the first year/month/day/hour partition field
+    /// (false: no time column at all).
+    public var timeFromPartitions: Bool
 
-    public init(schemaName: String, timeColumn: String?, includePartitionColumns: Bool) {
+    public init(schemaName: String, timeColumn: String?, includePartitionColumns: Bool, timeFromPartitions: Bool = true) {
         self.schemaName = schemaName
         self.timeColumn = timeColumn
         self.includePartitionColumns = includePartitionColumns
+        self.timeFromPartitions = timeFromPartitions
+    }
+
+    /// The derivation a task's schema options say.
+    public init(schemaName: String, options: TaskConfiguration.SchemaOptions) {
+        self.init(schemaName: schemaName, timeColumn: options.timeColumn, includePartitionColumns: options.includePartitionColumns,
+                  timeFromPartitions: !options.noTimeColumn)
     }
 
     public func derive(schema: IcebergSchema, spec: PartitionSpec) throws -> PinotSchema {
@@ -59,7 +69,7 @@ public struct SchemaDerivation {
             columns.append((field.name, try TypeMapping.dataType(field.type), keys.contains(field.id) || partitionSources.contains(field.id)))
         }
         var derivation = self
-        if derivation.timeColumn == nil,
+        if derivation.timeColumn == nil, timeFromPartitions,
            let time = spec.fields.first(where: { [.year, .month, .day, .hour].contains($0.transform) }),
            let source = schema.field(id: time.sourceId) {
             derivation.timeColumn = source.name

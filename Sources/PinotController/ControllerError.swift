@@ -8,6 +8,7 @@ public struct ControllerError: LakeIngestError {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Sendable {
             case controllerRejected, notAuthorized, controllerUnavailable, timeout, tableNotFound, invalidConfiguration, io
+            case connectionRefused
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -26,6 +27,8 @@ public struct ControllerError: LakeIngestError {
         public static let invalidConfiguration = Code(.invalidConfiguration)
         /// The tarball to upload could not be read.
         public static let io = Code(.io)
+        /// Nothing listens at the controller's host and port (after the retries).
+        public static let connectionRefused = Code(.connectionRefused)
 
         public var description: String { base.rawValue }
     }
@@ -56,14 +59,15 @@ extension ControllerError {
     public var cause: (any Error & Sendable)? { nil }
     /// 5xx answers and connection failures, which the client itself tries again; never 4xx,
     /// and never a timeout (a stalled controller would only stall again).
-    public var isRetryable: Bool { code == .controllerUnavailable }
+    public var isRetryable: Bool { code == .controllerUnavailable || code == .connectionRefused }
     /// `credentials` for a refused authorization, `notFound` for a missing table, `io` for an
-    /// unreadable tarball, `configuration` for a bad URI, else `pushRejected`.
+    /// unreadable tarball or a refused connection, `configuration` for a bad URI, else
+    /// `pushRejected`.
     public var category: FailureCategory {
         switch code {
         case .notAuthorized: .credentials
         case .tableNotFound: .notFound
-        case .io: .io
+        case .io, .connectionRefused: .io
         case .invalidConfiguration: .configuration
         default: .pushRejected
         }

@@ -57,6 +57,13 @@ public struct PinotController: Sendable {
 
     public var endpoint: String { Configuration.printable(base) }
 
+    /// `host:port` of the controller (the scheme's port when the URI names none).
+    var hostAndPort: String {
+        let url = URLComponents(string: base)
+        let port = url?.port ?? (base.hasPrefix("https://") ? 443 : 80)
+        return "\(url?.host ?? endpoint):\(port)"
+    }
+
     // MARK: API
 
     /// `GET /health`: true when the controller answers `OK`.
@@ -160,6 +167,9 @@ public struct PinotController: Sendable {
                                    segment: segment)
             } catch let error as ControllerError {
                 throw error
+            } catch where HTTPClients.isConnectionRefused(error) {
+                failure = ControllerError(.connectionRefused, "connection refused (\(hostAndPort)): nothing listens at the controller \(endpoint) for \(method) \(path)\(place)",
+                                          segment: segment)
             } catch {
                 // Only the error's kind: transport errors can echo request headers.
                 failure = ControllerError(.controllerUnavailable, "cannot reach the controller \(endpoint) for \(method) \(path)\(place): \(Self.kind(error))", segment: segment)

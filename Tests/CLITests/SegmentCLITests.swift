@@ -66,6 +66,7 @@ struct SegmentCLITests {
                 return dir + "/" + name
             }
             let negative = try write("negative.json", #"{"schemaName": "t", "dimensionFieldSpecs": [{"name": "s", "dataType": "STRING", "maxLength": -1}]}"#)
+            let huge = try write("huge.json", #"{"schemaName": "t", "dimensionFieldSpecs": [{"name": "s", "dataType": "STRING", "maxLength": 99999999999999999999}]}"#)
             let doubles = try write("doubles.json", #"{"schemaName": "t", "metricFieldSpecs": [{"name": "a", "dataType": "DOUBLE"}]}"#)
             let realtime = try write("realtime.json", #"{"tableName": "t", "tableType": "REALTIME"}"#)
             let codec = try write("codec.json", #"{"tableName": "t", "fieldConfigList": [{"name": "city", "compressionCodec": "BROTLI"}]}"#)
@@ -75,6 +76,7 @@ struct SegmentCLITests {
             let out = dir + "/out"
             let cases: [(arguments: [String], expected: [String])] = [
                 (["--format", "json", "--input", hex, "--schema", negative], ["maxLength -1 is negative", "negative.json"]),
+                (["--format", "json", "--input", hex, "--schema", huge], ["maxLength", "Java's int range", "huge.json", "column s"]),
                 (["--format", "json", "--input", hex, "--schema", doubles], ["line 2", "hex.jsonl", "0x1F"]),
                 (["--format", "json", "--input", empty, "--schema", doubles], ["no rows", "empty.jsonl"]),
                 (["--input", orders, "--time-column", "nope"], ["nope"]),

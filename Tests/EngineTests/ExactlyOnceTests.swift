@@ -75,6 +75,9 @@ struct ExactlyOnceTests {
             let (config, segments, state) = try scenario.copy("kill-\(point.replacingOccurrences(of: ":", with: "-"))")
             let killed = try EngineFixtures.worker(["run", "--config", config], environment: ["LAKEINGEST_FAULT_KILL_AT": point])
             #expect(killed.signal == SIGKILL, "\(point): the worker was not killed (status \(killed.status)): \(killed.all.suffix(400))")
+            let status = try EngineFixtures.worker(["status", "--config", config])
+            #expect(status.output.contains("FAILED") && status.output.contains("interrupted: no worker holds the task (last seen pid "),
+                    "\(point): \(status.all)")
             let rerun = try EngineFixtures.worker(["run", "--config", config])
             #expect(rerun.status == 0, "\(point): \(rerun.all.suffix(600))")
             let pushed = try PushedSegments(folder: segments)
@@ -85,6 +88,8 @@ struct ExactlyOnceTests {
             #expect(checkpoint?.inProgress == nil && checkpoint?.snapshotId != nil, "\(point)")
             let ledger = Set(try StateFolder(state).ledger().map(\.segment))
             #expect(ledger == Set(pushed.names), "\(point): the ledger names every segment")
+            let lines = try String(contentsOfFile: state + "/segments.jsonl", encoding: .utf8).split(separator: "\n")
+            #expect(lines.count == ledger.count, "\(point): one ledger line per segment (\(lines.count) lines, \(ledger.count) segments)")
             let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: segments))?.filter { $0.hasPrefix(".") } ?? []
             #expect(leftovers.isEmpty, "\(point): partial files \(leftovers)")
         }

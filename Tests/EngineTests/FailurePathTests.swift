@@ -146,6 +146,8 @@ struct FailurePathTests {
         #expect(second.status != 0)
         #expect(second.all.contains("pid \(first.processIdentifier)"), "\(second.all)")
         #expect(second.all.contains("taskLocked"))
+        let status = try EngineFixtures.worker(["status", "--config", path])
+        #expect(status.output.hasPrefix("RUNNING"), "a worker holds the task: \(status.all)")
     }
 
     @Test("SIGTERM mid-run: stops promptly, FAILED as interrupted, pushed segments recorded; the rerun completes")

@@ -23,6 +23,13 @@ struct ConfigReader {
         return value
     }
 
+    /// True when the key is present with the value `null` (which may mean something else than
+    /// leaving the key out).
+    mutating func isNull(_ key: String) -> Bool {
+        read.insert(key)
+        return values[key] is NSNull
+    }
+
     private func wrong(_ key: String, _ expected: String) -> EngineError {
         EngineError(.invalidConfiguration, "\(file): \"\(name(key))\" must be \(expected)")
     }

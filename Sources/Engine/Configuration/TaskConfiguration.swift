@@ -48,7 +48,11 @@ public struct TaskConfiguration: Sendable {
 
     public struct SchemaOptions: Sendable {
         public var name: String?
+        /// The date-time column; when absent, the source of the first year/month/day/hour
+        /// partition field.
         public var timeColumn: String?
+        /// `"timeColumn": null`: no time column at all, not even a partition's source.
+        public var noTimeColumn = false
         public var includePartitionColumns = true
     }
 
@@ -161,6 +165,7 @@ public struct TaskConfiguration: Sendable {
         var schema = SchemaOptions()
         if var reader = try root.object("schema") {
             schema.name = try reader.string("name")
+            schema.noTimeColumn = reader.isNull("timeColumn")
             schema.timeColumn = try reader.string("timeColumn")
             schema.includePartitionColumns = try reader.bool("includePartitionColumns") ?? true
             try reader.finish()

@@ -34,7 +34,7 @@ enum IngestionPipeline {
                 try await stage.run(input: decodedInput, output: built)
             }
             group.addTask {
-                var stage = PushStage(context: context, pusher: pusher, folder: folder, checkpoint: checkpoint)
+                var stage = try PushStage(context: context, pusher: pusher, folder: folder, checkpoint: checkpoint)
                 try await stage.run(input: builtInput)
             }
             do {

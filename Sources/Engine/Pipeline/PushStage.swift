@@ -16,11 +16,12 @@ struct PushStage {
     private var machine: CheckpointMachine
     private var prepared = false
 
-    init(context: PipelineContext, pusher: any SegmentPusher, folder: StateFolder, checkpoint: TaskCheckpoint) {
+    init(context: PipelineContext, pusher: any SegmentPusher, folder: StateFolder, checkpoint: TaskCheckpoint) throws {
         self.context = context
         self.pusher = pusher
         self.folder = folder
-        machine = CheckpointMachine(checkpoint: checkpoint, tableUUID: context.plan.tableUUID)
+        machine = CheckpointMachine(checkpoint: checkpoint, tableUUID: context.plan.tableUUID,
+                                    recorded: Set(try folder.ledger().map(\.segment)))
     }
 
     private var progress: RunProgress { context.progress }
@@ -110,7 +111,7 @@ struct PushStage {
         context.metrics.segmentsPushed.increment()
         context.metrics.pushLatency.recordNanoseconds(Int64(elapsed.components.seconds) * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
         context.metrics.rows.increment(by: segment.rows)
-        try folder.record(outcome.ledger)
+        try folder.record(outcome.ledger, replacing: outcome.replacesLedgerEntry)
         context.progress.segmentPushed(step: outcome.ledger.step, rows: segment.rows)
         context.events.emit(.segmentPushed(name: segment.name, rows: segment.rows, bytes: segment.tarballBytes,
                                            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))

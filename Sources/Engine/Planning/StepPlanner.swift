@@ -41,8 +41,7 @@ struct StepPlanner {
     }
 
     private var derivation: SchemaDerivation {
-        SchemaDerivation(schemaName: configuration.schemaName, timeColumn: configuration.schema.timeColumn,
-                         includePartitionColumns: configuration.schema.includePartitionColumns)
+        SchemaDerivation(schemaName: configuration.schemaName, options: configuration.schema)
     }
 
     private func planIceberg(_ checkpoint: TaskCheckpoint?) async throws -> RunPlan {

@@ -102,6 +102,7 @@ struct ControllerSegmentPusher: SegmentPusher {
             case .notAuthorized: code = .credentials
             case .tableNotFound: code = .notFound
             case .controllerRejected, .controllerUnavailable, .timeout: code = .pushRejected
+            case .connectionRefused: code = .io
             default: code = .io
             }
             throw EngineError(code, error.message, underlying: error)

@@ -29,10 +29,14 @@ public protocol SegmentPusher: Sendable {
     /// The target table's OFFLINE config as Pinot's JSON, when the target has one: segments are
     /// then built as it says (raw columns, inverted indexes, codecs, the time column).
     func tableConfigJSON() async throws -> [UInt8]?
+    /// Called once per run before anything is built: fails when segments could not be pushed
+    /// (an output folder that cannot be written), so the run stops before the work.
+    func checkTarget() async throws
 }
 
 extension SegmentPusher {
     public func tableConfigJSON() async throws -> [UInt8]? { nil }
+    public func checkTarget() async throws {}
 }
 
 /// The embedded default: each segment as `outputDir/<name>.tar.gz` (`.tar.zst` for zstd),
@@ -42,6 +46,10 @@ public struct LocalSegmentPusher: SegmentPusher {
     public let outputDir: String
 
     public init(outputDir: String) { self.outputDir = outputDir }
+
+    public func checkTarget() async throws {
+        try AtomicFile.checkWritable(outputDir)
+    }
 
     public func prepare(schema: PinotSchema, first: SealedSegment) async throws {
         try AtomicFile.makeFolder(outputDir)

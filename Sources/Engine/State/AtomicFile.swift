@@ -73,11 +73,30 @@ enum AtomicFile {
     }
 
     /// Creates `path` and its parents.
+    /// Creates `path` and the folders above it (`mkdir -p`), with the system's reason when it
+    /// cannot ("not a directory", "permission denied").
     static func makeFolder(_ path: String) throws(EngineError) {
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        } catch {
-            throw EngineError(.io, "cannot create the folder \(path): \(FileErrorText.describe(error))", file: path)
+        var current = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") where !component.isEmpty {
+            current += "/" + component
+            guard mkdir(current, 0o755) != 0 else { continue }
+            let code = errno
+            var info = stat()
+            if code == EEXIST, stat(current, &info) == 0 {
+                guard info.st_mode & S_IFMT == S_IFDIR else {
+                    throw EngineError(.io, "cannot create the folder \(path): not a directory (\(current) is a file)", file: path)
+                }
+                continue
+            }
+            throw EngineError(.io, "cannot create the folder \(path): \(String(cString: strerror(code)).lowercased()) (at \(current))", file: path)
+        }
+    }
+
+    /// Fails unless files can be created in the folder `path` (made first when missing).
+    static func checkWritable(_ path: String) throws(EngineError) {
+        try makeFolder(path)
+        guard access(path, W_OK | X_OK) == 0 else {
+            throw EngineError(.io, "cannot write into the folder \(path): \(String(cString: strerror(errno)).lowercased())", file: path)
         }
     }
 }

@@ -13,6 +13,7 @@ import Glibc
 ///   rebuild exactly the segments whose files they touch; a segment pushed again appends a line
 ///   again (the last line of a name wins);
 /// - `task-state.json`: `enabled` (pause/resume), separate from the user's configuration;
+/// - `task.json`: the task and source the folder belongs to (``TaskOwner``);
 /// - `lock`: held (flock) by the worker running the task, with its pid;
 /// - `work/`: sealed segments waiting to be pushed and sealing scratch.
 ///
@@ -70,11 +71,31 @@ public struct StateFolder: Sendable {
 
     // MARK: ledger
 
-    func record(_ entry: LedgerEntry) throws(EngineError) {
+    /// Records a pushed segment: appended, or — `replacing` an entry of the same name that an
+    /// interrupted run recorded — written in that entry's place, so the ledger holds one line
+    /// per segment (the file is then rewritten atomically).
+    func record(_ entry: LedgerEntry, replacing: Bool = false) throws(EngineError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(entry) else { throw EngineError(.io, "cannot encode a ledger entry") }
-        try AtomicFile.append(line: String(decoding: data, as: UTF8.self), to: ledgerPath)
+        let line = String(decoding: data, as: UTF8.self)
+        guard replacing, let existing = FileManager.default.contents(atPath: ledgerPath) else {
+            try AtomicFile.append(line: line, to: ledgerPath)
+            return
+        }
+        var lines: [String] = []
+        var placed = false
+        for old in existing.split(separator: UInt8(ascii: "\n")) where !old.isEmpty {
+            guard let recorded = try? JSONDecoder().decode(LedgerEntry.self, from: Data(old)) else { continue }
+            guard recorded.segment == entry.segment else {
+                lines.append(String(decoding: old, as: UTF8.self))
+                continue
+            }
+            if !placed { lines.append(line) }
+            placed = true
+        }
+        if !placed { lines.append(line) }
+        try AtomicFile.write(Array((lines.joined(separator: "\n") + "\n").utf8), to: ledgerPath)
     }
 
     /// Every ledger entry, the last one of each segment name (in the order they were first pushed).
@@ -140,6 +161,21 @@ final class TaskLock: @unchecked Sendable {
         let pid = Array("\(getpid())\n".utf8)
         _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
         descriptor = fd
+    }
+
+    /// Whether a worker holds the task now, without taking the lock from it; and the pid the
+    /// lock file names (the holder's, or the last holder's).
+    static func probe(_ folder: StateFolder) -> (held: Bool, pid: String?) {
+        let fd = open(folder.lockPath, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return (false, nil) }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let n = pread(fd, &buffer, buffer.count, 0)
+        let pid = n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : nil
+        // A shared lock is refused while a worker holds the exclusive one.
+        guard flock(fd, LOCK_SH | LOCK_NB) == 0 else { return (true, pid) }
+        flock(fd, LOCK_UN)
+        return (false, pid.flatMap { $0.isEmpty ? nil : $0 })
     }
 
     /// Releases the lock (also when the lock is deinitialised).

@@ -209,6 +209,7 @@ public struct S3ObjectStore: ObjectStore {
     /// case name of an HTTP client error spelt out (`readTimeout` → `read timeout`).
     static func kind(of error: any Error) -> String {
         if let io = error as? IOError { return String(cString: strerror(io.errnoCode)).lowercased() }
+        if HTTPClients.isConnectionRefused(error) { return "connection refused" }
         let text = String(describing: error)
         var caseName = Substring(text.prefix(while: { $0 != "(" && $0 != ":" && $0 != " " }))
         if let dot = caseName.lastIndex(of: ".") { caseName = caseName[caseName.index(after: dot)...] }

@@ -76,13 +76,22 @@ public struct PinotSchema: Sendable, Equatable {
                       let type = PinotDataType(rawValue: typeName) else {
                     throw SegmentError(.invalidSchema, "a field of \(key) lacks a name or has an unknown dataType")
                 }
+                var maxLength: Int?
+                if let value = spec["maxLength"], !(value is NSNull) {
+                    // Pinot reads maxLength as a Java int: anything else would wrap.
+                    guard let number = value as? NSNumber, let integer = Int(exactly: number.doubleValue),
+                          Double(integer) == number.doubleValue, Int(Int32.min)...Int(Int32.max) ~= integer else {
+                        throw SegmentError(.invalidSchema, "maxLength \(value) is not an integer within Java's int range", column: fieldName)
+                    }
+                    maxLength = integer
+                }
                 let defaultValue = spec["defaultNullValue"].flatMap { value -> String? in
                     if let text = value as? String { return "\"" + text + "\"" }
                     return (try? JSONSerialization.data(withJSONObject: [value])).map { String(decoding: $0.dropFirst().dropLast(), as: UTF8.self) }
                 }
                 fields.append(PinotFieldSpec(
                     name: fieldName, dataType: type, role: role, singleValue: (spec["singleValueField"] as? Bool) ?? true,
-                    defaultNullValue: defaultValue, maxLength: (spec["maxLength"] as? NSNumber)?.intValue,
+                    defaultNullValue: defaultValue, maxLength: maxLength,
                     format: spec["format"] as? String, granularity: spec["granularity"] as? String))
             }
         }

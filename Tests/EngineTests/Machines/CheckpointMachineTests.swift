@@ -35,7 +35,7 @@ struct CheckpointMachineTests {
         var machine = CheckpointMachine(checkpoint: TaskCheckpoint(), tableUUID: nil)
         _ = machine.stepStarted(step)
         let first = machine.pushed(Self.cut(step, group: 1, part: 0, completes: false), rows: 30, at: "T1")
-        #expect(first.checkpoint == nil)
+        #expect(first.checkpoint == nil && !first.replacesLedgerEntry)
         #expect(first.ledger == LedgerEntry(segment: "t_5_00001_0", step: "snapshot-5", snapshotId: 5, group: 1, part: 0, rows: 30,
                                             files: [FileRowSpan(path: step.files[1].path, rowGroups: 0..<1, rowRange: 0..<50)], pushedAt: "T1"))
         let last = machine.pushed(Self.cut(step, group: 1, part: 1, completes: true), rows: 20, at: "T2")
@@ -44,6 +44,15 @@ struct CheckpointMachineTests {
         #expect(machine.groupCompleted(0)?.inProgress?.pushedGroups == [0, 1], "a group completed twice counts once")
         let done = machine.stepEnded(step)
         #expect(done.snapshotId == 5 && done.sequenceNumber == 105 && done.inProgress == nil)
+    }
+
+    @Test("a segment the ledger already names (pushed by an interrupted run) replaces its entry")
+    func pushedAgain() {
+        let step = Self.step(5, groups: 2)
+        var machine = CheckpointMachine(checkpoint: TaskCheckpoint(), tableUUID: nil, recorded: ["t_5_00000_0"])
+        #expect(machine.pushed(Self.cut(step, group: 0, completes: true), rows: 50, at: "T").replacesLedgerEntry)
+        #expect(!machine.pushed(Self.cut(step, group: 1, completes: true), rows: 50, at: "T").replacesLedgerEntry)
+        #expect(machine.pushed(Self.cut(step, group: 1, completes: true), rows: 50, at: "T").replacesLedgerEntry, "pushed twice in one run")
     }
 
     @Test("a group completed with no step in progress saves nothing")
@@ -73,7 +82,7 @@ struct CheckpointMachineTests {
 struct ReplayedRunTests {
     enum Write: Equatable {
         case checkpoint(TaskCheckpoint)
-        case ledger(LedgerEntry)
+        case ledger(LedgerEntry, replaces: Bool)
     }
 
     /// The steps a planner makes from `checkpoint`: done steps left out, the step in progress
@@ -88,15 +97,15 @@ struct ReplayedRunTests {
         }
     }
 
-    static func run(_ steps: [IngestionStep], from checkpoint: TaskCheckpoint, maxRows: Int) -> [Write] {
+    static func run(_ steps: [IngestionStep], from checkpoint: TaskCheckpoint, recorded: Set<String> = [], maxRows: Int) -> [Write] {
         var cutter = SegmentCutter(table: "t", limits: .init(maxRows: maxRows, maxBytes: 1 << 40), continueOnFileError: false)
-        var machine = CheckpointMachine(checkpoint: checkpoint, tableUUID: "uuid")
+        var machine = CheckpointMachine(checkpoint: checkpoint, tableUUID: "uuid", recorded: recorded)
         var writes: [Write] = []
         var rows = 0
         func pushed(_ cut: SegmentCutter.Cut) {
             let outcome = machine.pushed(cut, rows: rows, at: "T")
             rows = 0
-            writes.append(.ledger(outcome.ledger))
+            writes.append(.ledger(outcome.ledger, replaces: outcome.replacesLedgerEntry))
             if let saved = outcome.checkpoint { writes.append(.checkpoint(saved)) }
         }
         for item in StepReplayer.work(steps) {
@@ -139,7 +148,7 @@ struct ReplayedRunTests {
 
     static func ledger(_ writes: [Write]) -> [String: LedgerEntry] {
         var latest: [String: LedgerEntry] = [:]
-        for case .ledger(let entry) in writes { latest[entry.segment] = entry }
+        for case .ledger(let entry, _) in writes { latest[entry.segment] = entry }
         return latest
     }
 
@@ -178,12 +187,19 @@ struct ReplayedRunTests {
             let before = full[..<kill]
             if case .ledger? = before.last, kill < full.count, case .checkpoint = full[kill] { betweenPushAndCheckpoint += 1 }
             let checkpoint = Self.lastCheckpoint(before)
-            let rerun = Self.run(Self.plan(Self.steps, from: checkpoint), from: checkpoint, maxRows: 60)
+            let recorded = Set(before.compactMap { if case .ledger(let e, _) = $0 { e.segment } else { nil } })
+            let rerun = Self.run(Self.plan(Self.steps, from: checkpoint), from: checkpoint, recorded: recorded, maxRows: 60)
+            // The ledger file as the state folder keeps it: a replacing entry takes its old line's place.
+            var lines: [String] = []
+            for case .ledger(let entry, let replaces) in Array(before) + rerun {
+                #expect(replaces == lines.contains(entry.segment), "killed after write \(kill): \(entry.segment)")
+                if !replaces { lines.append(entry.segment) }
+            }
+            #expect(lines.count == expected.count, "killed after write \(kill): one ledger line per segment")
             let ledger = Self.ledger(Array(before) + rerun)
             #expect(ledger == expected, "killed after write \(kill)")
             #expect(Self.lastCheckpoint(Array(before) + rerun) == Self.lastCheckpoint(full), "killed after write \(kill)")
-            let pushedAgain = Set(rerun.compactMap { if case .ledger(let e) = $0 { e.segment } else { nil } })
-                .intersection(before.compactMap { if case .ledger(let e) = $0 { e.segment } else { nil } })
+            let pushedAgain = Set(rerun.compactMap { if case .ledger(let e, _) = $0 { e.segment } else { nil } }).intersection(recorded)
             for name in pushedAgain {
                 #expect(checkpoint.inProgress?.pushedGroups.contains(expected[name]!.group) != true,
                         "only segments of groups not checkpointed are pushed again (\(name))")

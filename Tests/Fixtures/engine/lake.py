@@ -2,7 +2,7 @@
 """Iceberg tables for the engine's end-to-end tests, written by pyiceberg at test time.
 
     python3 lake.py create    --state DIR --warehouse URI --table NAME [--format-version 2]
-    python3 lake.py append    --state DIR --table NAME --batch K [--rows N] [--files F]
+    python3 lake.py append    --state DIR --table NAME --batch K [--rows N] [--files F] [--epoch-zero]
     python3 lake.py evolve    --state DIR --table NAME --batch K   # rename qty->quantity, add discount, append
     python3 lake.py overwrite --state DIR --table NAME             # an overwrite snapshot
     python3 lake.py expected  --state DIR --table NAME             # pyiceberg's scan as Pinot rows (JSON)
@@ -89,8 +89,9 @@ SPEC = PartitionSpec(
 CATEGORIES = ["books", "games", "garden"]
 
 
-def rows(batch, n, evolved=False):
-    """Deterministic rows of batch `batch` as an Arrow table."""
+def rows(batch, n, evolved=False, epoch_zero=False):
+    """Deterministic rows of batch `batch` as an Arrow table; with `epoch_zero` the first row's
+    ts is 1970-01-01T00:00:00Z (a value Pinot refuses as a time value)."""
     base = datetime.datetime(2024, 9, 1, tzinfo=UTC)
     cols = {k: [] for k in ["id", "ts", "category", "amount", "qty", "price", "tags", "active", "event_date",
                             "payload", "blob", "score"]}
@@ -99,7 +100,8 @@ def rows(batch, n, evolved=False):
     for i in range(n):
         k = batch * 10000 + i
         cols["id"].append(k)
-        cols["ts"].append(base + datetime.timedelta(seconds=(k * 7919) % (3 * 86400), microseconds=(k * 37) % 1000000))
+        cols["ts"].append(datetime.datetime(1970, 1, 1, tzinfo=UTC) if epoch_zero and i == 0
+                          else base + datetime.timedelta(seconds=(k * 7919) % (3 * 86400), microseconds=(k * 37) % 1000000))
         cols["category"].append(None if i % 11 == 3 else CATEGORIES[(k // 3) % 3])
         cols["amount"].append(None if i % 7 == 2 else decimal.Decimal(k * 13 % 100000) / 100 - (500 if i % 5 == 0 else 0))
         cols["qty"].append(None if i % 9 == 4 else (k * 31) % 50 - 5)
@@ -165,8 +167,8 @@ def catalog(state):
     return SqlCatalog("lake", **props)
 
 
-def append(table, batch, n, files, evolved=False):
-    data = rows(batch, n, evolved)
+def append(table, batch, n, files, evolved=False, epoch_zero=False):
+    data = rows(batch, n, evolved, epoch_zero)
     size = max(1, math.ceil(n / files))
     with table.transaction() as tx:
         for start in range(0, n, size):
@@ -188,7 +190,7 @@ def cmd_create(args):
 def cmd_append(args):
     table = catalog(args.state).load_table(f"{NAMESPACE}.{args.table}")
     evolved = any(f.name == "quantity" for f in table.schema().fields)
-    append(table, args.batch, args.rows, args.files, evolved=evolved)
+    append(table, args.batch, args.rows, args.files, evolved=evolved, epoch_zero=args.epoch_zero)
 
 
 def cmd_evolve(args):
@@ -298,6 +300,7 @@ def main():
             p.add_argument("--batch", type=int, required=True)
             p.add_argument("--rows", type=int, default=120)
             p.add_argument("--files", type=int, default=1)
+            p.add_argument("--epoch-zero", action="store_true")
         if name == "register":
             p.add_argument("--control", action="append", required=True)
     p = sub.add_parser("expected-files")

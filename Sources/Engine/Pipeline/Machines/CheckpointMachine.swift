@@ -9,16 +9,22 @@ struct CheckpointMachine {
     /// completed its group) the checkpoint.
     struct PushOutcome: Equatable, Sendable {
         var ledger: LedgerEntry
+        /// The ledger already names the segment (an interrupted run pushed it): its entry is
+        /// replaced, not added again.
+        var replacesLedgerEntry: Bool
         var checkpoint: TaskCheckpoint?
     }
 
     private(set) var checkpoint: TaskCheckpoint
     /// The Iceberg table's UUID (nil for an S3 data lake).
     let tableUUID: String?
+    /// The segments the ledger names.
+    private var recorded: Set<String>
 
-    init(checkpoint: TaskCheckpoint, tableUUID: String?) {
+    init(checkpoint: TaskCheckpoint, tableUUID: String?, recorded: Set<String> = []) {
         self.checkpoint = checkpoint
         self.tableUUID = tableUUID
+        self.recorded = recorded
     }
 
     /// A step begins: the checkpoint to save first, when the step has groups to push and is not
@@ -34,7 +40,8 @@ struct CheckpointMachine {
     mutating func pushed(_ cut: SegmentCutter.Cut, rows: Int, at time: String) -> PushOutcome {
         let entry = LedgerEntry(segment: cut.name, step: cut.stepId, snapshotId: cut.snapshotId, group: cut.group, part: cut.part,
                                 rows: rows, files: cut.files, pushedAt: time)
-        return PushOutcome(ledger: entry, checkpoint: cut.completesGroup ? groupCompleted(cut.group) : nil)
+        let replaces = !recorded.insert(cut.name).inserted
+        return PushOutcome(ledger: entry, replacesLedgerEntry: replaces, checkpoint: cut.completesGroup ? groupCompleted(cut.group) : nil)
     }
 
     /// A group is complete without a further segment: the checkpoint to save.

@@ -1,0 +1,125 @@
+import Engine
+import Foundation
+import Testing
+import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension EngineEndToEnd {
+    /// What a new user hit, reproduced through the CLI the way it was found.
+    @Suite("engine: what a new user hit")
+    struct NewUserTests {
+        @Test("one epoch-0 row in a table partitioned by day(ts): FAILED with the derived time column, COMPLETED with timeColumn null")
+        func timeColumnNull() throws {
+            let root = EngineFixtures.temporaryDirectory("epoch")
+            defer { try? FileManager.default.removeItem(atPath: root) }
+            try EngineFixtures.lake(["create", "--state", root + "/lake", "--warehouse", "file://" + root + "/warehouse", "--table", "orders"])
+            try EngineFixtures.lake(["append", "--state", root + "/lake", "--table", "orders", "--batch", "1", "--rows", "40", "--epoch-zero"])
+            let location = "file://\(root)/warehouse/lake/orders"
+            let (derived, _) = try EngineFixtures.configuration("""
+                {"taskName": "epoch", "table": "orders", "source": {"type": "iceberg-table", "location": "\(location)"},
+                 "push": {"outputDir": "derived-segments"}, "stateDir": "derived-state"}
+                """, in: root)
+            let stuck = try EngineFixtures.worker(["run", "--config", derived])
+            #expect(stuck.status == 1, "the derived time column ts refuses 1970-01-01: \(stuck.all)")
+            let schema = try EngineFixtures.worker(["schema", "--config", derived])
+            #expect(schema.output.contains("dateTimeFieldSpecs") && schema.output.contains("\"ts\""), "\(schema.output)")
+
+            let (none, _) = try EngineFixtures.configuration("""
+                {"taskName": "epoch", "table": "orders", "source": {"type": "iceberg-table", "location": "\(location)"},
+                 "schema": {"timeColumn": null}, "push": {"outputDir": "segments"}, "stateDir": "state"}
+                """, in: root)
+            let noTime = try EngineFixtures.worker(["schema", "--config", none])
+            let json = try JSONSerialization.jsonObject(with: Data(noTime.output.utf8)) as? [String: Any]
+            #expect(json?["dateTimeFieldSpecs"] == nil || (json?["dateTimeFieldSpecs"] as? [Any])?.isEmpty == true, "\(noTime.output)")
+            let run = try EngineFixtures.worker(["run", "--config", none])
+            #expect(run.status == 0, "\(run.all)")
+            #expect(try PushedSegments(folder: root + "/segments").rowCount == 40)
+        }
+
+        @Test("two tasks pointed at one stateDir: the second is refused naming both, the first's state untouched")
+        func sharedStateDir() throws {
+            let root = EngineFixtures.temporaryDirectory("shared-state")
+            defer { try? FileManager.default.removeItem(atPath: root) }
+            for lake in ["lake-a", "lake-b"] {
+                try FileManager.default.createDirectory(atPath: root + "/" + lake, withIntermediateDirectories: true)
+                try EngineFixtures.lake(["parquet", "--out", root + "/\(lake)/p.parquet", "--batch", "1", "--rows", "20"])
+            }
+            let (first, _) = try EngineFixtures.configuration("""
+                {"taskName": "first", "table": "events", "source": {"type": "s3-data-lake", "location": "file://../lake-a/"},
+                 "push": {"outputDir": "../segments-a"}, "stateDir": "../state"}
+                """, in: root + "/first")
+            let (second, _) = try EngineFixtures.configuration("""
+                {"taskName": "second", "table": "events", "source": {"type": "s3-data-lake", "location": "file://../lake-b/"},
+                 "push": {"outputDir": "../segments-b"}, "stateDir": "../state"}
+                """, in: root + "/second")
+            #expect(try EngineFixtures.worker(["run", "--config", first]).status == 0)
+            let statusBefore = try String(contentsOfFile: root + "/state/status.json", encoding: .utf8)
+            let refused = try EngineFixtures.worker(["run", "--config", second])
+            #expect(refused.status == 1)
+            #expect(refused.all.contains("task first") && refused.all.contains("task second") && refused.all.contains("lake-a"),
+                    "\(refused.all)")
+            #expect(try String(contentsOfFile: root + "/state/status.json", encoding: .utf8) == statusBefore)
+            #expect(!FileManager.default.fileExists(atPath: root + "/segments-b"))
+            #expect(try EngineFixtures.worker(["run", "--config", first]).status == 0, "the owner runs on")
+        }
+
+        @Test("an outputDir that cannot hold segments fails the run before anything is built, with the system's reason")
+        func unwritableOutput() throws {
+            let root = EngineFixtures.temporaryDirectory("output-file")
+            defer { try? FileManager.default.removeItem(atPath: root) }
+            try FileManager.default.createDirectory(atPath: root + "/lake", withIntermediateDirectories: true)
+            try EngineFixtures.lake(["parquet", "--out", root + "/lake/p.parquet", "--batch", "1", "--rows", "20"])
+            try Data("not a folder".utf8).write(to: URL(fileURLWithPath: root + "/blocker"))
+            let (path, _) = try EngineFixtures.configuration("""
+                {"taskName": "blocked", "table": "events", "source": {"type": "s3-data-lake", "location": "file://lake/"},
+                 "push": {"outputDir": "blocker/segments"}, "stateDir": "state"}
+                """, in: root)
+            let run = try EngineFixtures.worker(["run", "--config", path, "--json"])
+            #expect(run.status == 1)
+            #expect(run.all.contains("not a directory") && run.all.contains("blocker"), "\(run.all)")
+            #expect(!run.all.contains("error 512"))
+            #expect(!run.output.contains("segmentSealed"), "nothing was built")
+            #expect(try StateFolder(root + "/state").status()?.segmentsGenerated == 0)
+        }
+
+        /// A loopback port nothing listens on: bound, read back, closed.
+        static func closedPort() -> Int {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(fd) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            _ = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                    bind(fd, pointer, length)
+                    return getsockname(fd, pointer, &length)
+                }
+            }
+            return Int(UInt16(bigEndian: address.sin_port))
+        }
+
+        @Test("a controller that refuses the connection: category io, \"connection refused (host:port)\", in seconds")
+        func refusedController() throws {
+            let root = EngineFixtures.temporaryDirectory("refused")
+            defer { try? FileManager.default.removeItem(atPath: root) }
+            try FileManager.default.createDirectory(atPath: root + "/lake", withIntermediateDirectories: true)
+            try EngineFixtures.lake(["parquet", "--out", root + "/lake/p.parquet", "--batch", "1", "--rows", "20"])
+            let port = Self.closedPort()
+            let (path, _) = try EngineFixtures.configuration("""
+                {"taskName": "refused", "table": "events", "source": {"type": "s3-data-lake", "location": "file://lake/"},
+                 "push": {"mode": "tar", "controllerUri": "http://127.0.0.1:\(port)"}, "stateDir": "state"}
+                """, in: root)
+            let started = Date()
+            let run = try EngineFixtures.worker(["run", "--config", path])
+            let seconds = Date().timeIntervalSince(started)
+            #expect(run.status == 1)
+            #expect(seconds < 10, "a refused connection is not a timeout: \(seconds) s")
+            let error = try StateFolder(root + "/state").status()?.error
+            #expect(error?.category == "io", "\(error?.text ?? run.all)")
+            #expect(error?.message.contains("connection refused (127.0.0.1:\(port))") == true, "\(error?.text ?? "")")
+        }
+    }
+}
