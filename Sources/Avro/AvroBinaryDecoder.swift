@@ -1,3 +1,5 @@
+import Codecs
+
 /// Avro's binary encoding (Avro specification, "Binary Encoding"): zig-zag varints, IEEE floats
 /// little-endian, length-prefixed bytes and strings, blocked arrays and maps. Every length is
 /// checked against the bytes left, so hostile input fails instead of allocating.
@@ -18,16 +20,14 @@ struct AvroBinaryDecoder {
     var remaining: Int { bytes.count - position }
 
     mutating func readLong() throws(AvroError) -> Int64 {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
-        while true {
-            guard position < bytes.count else { throw AvroError(.truncated, "data ends inside a varint at byte \(position)") }
-            let byte = bytes[position]
-            position += 1
-            guard shift < 64 else { throw AvroError(.corruptData, "varint longer than 10 bytes at byte \(position)") }
-            result |= UInt64(byte & 0x7f) << shift
-            if byte & 0x80 == 0 { break }
-            shift += 7
+        let start = position
+        let result: UInt64
+        do {
+            result = try ULEB128.read(bytes, at: &position)
+        } catch .truncated {
+            throw AvroError(.truncated, "data ends inside a varint at byte \(position)")
+        } catch {
+            throw AvroError(.corruptData, "varint longer than 10 bytes at byte \(start + 11)")
         }
         return Int64(bitPattern: (result >> 1) ^ (0 &- (result & 1)))
     }
