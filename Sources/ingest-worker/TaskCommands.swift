@@ -26,6 +26,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default: warning on a terminal, info otherwise).")
     var logLevel: String?
 
+    func validate() throws {
+        if let logLevel, Logger.Level(rawValue: logLevel.lowercased()) == nil {
+            throw ValidationError("--log-level \(logLevel) is not a level: use trace, debug, info, notice, warning, error or critical")
+        }
+    }
+
     func run() async throws {
         try await reportingAnyError {
             let logger = Logs.bootstrap(level: logLevel)

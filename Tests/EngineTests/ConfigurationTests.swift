@@ -57,6 +57,13 @@ struct ConfigurationTests {
         (#"{"taskName": "t", "table": "o", "source": {"type": "s3-data-lake", "location": "s3://b/p/", "storage": {"secretKey": "s", "accessKey": ""}}}"#, "\"source.storage.accessKey\" is missing"),
         (#"{"taskName": "t", "table": "o", "source": {"type": "iceberg-rest", "restService": "glue", "warehouse": "1", "namespace": "n", "tableName": "t", "metastore": {"sessionToken": "tok"}}}"#, "\"source.metastore.accessKey\" is missing"),
         (#"[1, 2]"#, "not a JSON object"),
+        (#"{"taskName": "t", "table": "o", "source": {"type": "s3-data-lake", "location": "http://example.com/data/"}}"#, "s3://bucket/prefix/ or file:///folder/"),
+        (#"{"taskName": "t", "table": "o", "source": {"type": "iceberg-table", "location": "gs://bucket/t"}}"#, "\"source.location\" is \"gs://bucket/t\""),
+        (#"{"taskName": "t", "table": "o", "source": {"type": "iceberg-rest", "restService": "glue", "warehouse": "12345", "namespace": "n", "tableName": "t"}}"#, "12 digits"),
+        (#"{"taskName": "t", "table": "o", "source": {"type": "iceberg-table", "location": "file:///x"}, "schedule": "* * 31 2 *"}"#, "names no minute"),
+        (#"{"taskName": "t", "table": "o", "source": {"type": "iceberg-table", "location": "file:///x", "type": "s3-data-lake"}}"#, "the key \"type\" appears twice in one object (line 1)"),
+        ("{\"taskName\": \"t\",\n \"table\": \"o\",\n \"source\": {\"type\": \"iceberg-table\"", "ends before the JSON does"),
+        ("{\"taskName\": \"t\",\n  // the table\n \"table\": \"o\"}", "a comment, which JSON does not allow at line 2, column 3"),
     ])
     func refused(json: String, message: String) {
         do {

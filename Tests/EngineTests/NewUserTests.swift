@@ -121,5 +121,28 @@ extension EngineEndToEnd {
             #expect(error?.category == "io", "\(error?.text ?? run.all)")
             #expect(error?.message.contains("connection refused (127.0.0.1:\(port))") == true, "\(error?.text ?? "")")
         }
+
+        @Test("found early: --log-level loud is refused, a corrupt checkpoint is described in a plain sentence")
+        func foundEarly() throws {
+            let root = EngineFixtures.temporaryDirectory("early")
+            defer { try? FileManager.default.removeItem(atPath: root) }
+            try FileManager.default.createDirectory(atPath: root + "/lake", withIntermediateDirectories: true)
+            try EngineFixtures.lake(["parquet", "--out", root + "/lake/p.parquet", "--batch", "1", "--rows", "20"])
+            let (path, _) = try EngineFixtures.configuration("""
+                {"taskName": "early", "table": "events", "source": {"type": "s3-data-lake", "location": "file://lake/"},
+                 "push": {"outputDir": "segments"}, "stateDir": "state"}
+                """, in: root)
+            let loud = try EngineFixtures.worker(["run", "--config", path, "--log-level", "loud"])
+            #expect(loud.status != 0 && loud.all.contains("--log-level loud is not a level"), "\(loud.all)")
+            #expect(!FileManager.default.fileExists(atPath: root + "/state"), "nothing written")
+
+            #expect(try EngineFixtures.worker(["run", "--config", path]).status == 0)
+            try #"{"formatVersion": 1, "snapshotId": "twelve"}"#.write(toFile: root + "/state/checkpoint.json", atomically: true, encoding: .utf8)
+            let corrupt = try EngineFixtures.worker(["run", "--config", path])
+            #expect(corrupt.status == 1)
+            let error = try StateFolder(root + "/state").status()?.error
+            #expect(error?.message.contains("\"snapshotId\" holds a value of the wrong type") == true, "\(error?.text ?? corrupt.all)")
+            #expect(error?.message.contains("CodingKeys") == false && error?.message.contains("DecodingError") == false)
+        }
     }
 }

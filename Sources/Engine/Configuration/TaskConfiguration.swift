@@ -136,8 +136,18 @@ public struct TaskConfiguration: Sendable {
 
     /// Parses configuration JSON; relative paths resolve against `baseDirectory`.
     public static func parse(_ data: Data, file: String = "task configuration", baseDirectory: String) throws(EngineError) -> TaskConfiguration {
-        guard let json = try? JSONSerialization.jsonObject(with: data), let object = json as? [String: Any] else {
+        let json: Any
+        do {
+            json = try JSONSerialization.jsonObject(with: data)
+        } catch {
+            throw EngineError(.invalidConfiguration, "\(file) is not valid JSON: \(JSONErrorText.describe(error, in: data))", file: file)
+        }
+        guard let object = json as? [String: Any] else {
             throw EngineError(.invalidConfiguration, "\(file) is not a JSON object")
+        }
+        if let duplicate = DuplicateKeys.first(in: [UInt8](data)) {
+            throw EngineError(.invalidConfiguration,
+                "\(file): the key \"\(duplicate.key)\" appears twice in one object (line \(duplicate.line)); JSON keeps only one of them, so say it once")
         }
         var root = ConfigReader(object, path: "", file: file)
         let base = baseDirectory.hasPrefix("/") ? baseDirectory : FileManager.default.currentDirectoryPath + "/" + baseDirectory
@@ -251,8 +261,20 @@ public struct TaskConfiguration: Sendable {
             if service != .rest && source.warehouse == nil { throw fail("\"source.warehouse\" is required for a \(service.rawValue) catalog") }
             guard let namespace = source.namespace, !namespace.isEmpty else { throw fail("\"source.namespace\" is required for iceberg-rest") }
             guard let name = source.tableName, !name.isEmpty else { throw fail("\"source.tableName\" is required for iceberg-rest") }
+            if service == .glue, let warehouse = source.warehouse, !(warehouse.count == 12 && warehouse.allSatisfy(\.isASCII) && warehouse.allSatisfy(\.isNumber)) {
+                throw fail("\"source.warehouse\" is \"\(warehouse)\"; for Glue it is the AWS account id, 12 digits (as in 123456789012)")
+            }
         case .icebergTable, .s3DataLake:
-            guard source.location != nil else { throw fail("\"source.location\" is required for \(source.type.rawValue)") }
+            guard let location = source.location else { throw fail("\"source.location\" is required for \(source.type.rawValue)") }
+            guard Self.isReadableLocation(location) else {
+                throw fail("\"source.location\" is \"\(ObjectStoreURI.redacted(location))\"; locations are read from s3://bucket/prefix/ or file:///folder/")
+            }
+        }
+        if let deepStore = push.deepStoreUri, !Self.isReadableLocation(deepStore) {
+            throw fail("\"push.deepStoreUri\" is \"\(ObjectStoreURI.redacted(deepStore))\"; deep store is written to s3://bucket/prefix/ or file:///folder/")
+        }
+        if schedule.next(after: Date()) == nil {
+            throw fail("\"schedule\" \"\(schedule)\" names no minute in the next five years (a day that month never has?)")
         }
         guard segments.maxRowsPerSegment > 0, segments.maxRowsPerSegment < Int(Int32.max) else {
             throw fail("\"segments.maxRowsPerSegment\" must be between 1 and 2147483646, not \(segments.maxRowsPerSegment)")
@@ -278,6 +300,11 @@ public struct TaskConfiguration: Sendable {
             throw fail("\"pipeline.\(key)\" must be between 1 and 1024, not \(value)")
         }
         guard pipeline.decodedBytesInFlight >= 1 << 20 else { throw fail("\"pipeline.decodedBytesInFlight\" must be at least 1048576 (1 MiB)") }
+    }
+
+    /// The schemes the object stores read: `s3://` and `file://`.
+    static func isReadableLocation(_ location: String) -> Bool {
+        location.hasPrefix("s3://") || location.hasPrefix("file://")
     }
 
     /// Pinot table names: not empty, no whitespace or control characters, none of `\ / : * ? " < > |`.

@@ -42,7 +42,8 @@ public struct StateFolder: Sendable {
         do {
             return try JSONDecoder().decode(TaskCheckpoint.self, from: data)
         } catch {
-            throw EngineError(.stateCorrupt, "\(checkpointPath) is not a checkpoint this engine can read: \(error)", file: checkpointPath)
+            throw EngineError(.stateCorrupt, "\(checkpointPath) is not a checkpoint this engine can read (\(Self.decodingProblem(error, in: data))): "
+                + "move the state folder away to ingest the table from scratch", file: checkpointPath)
         }
     }
 
@@ -60,7 +61,7 @@ public struct StateFolder: Sendable {
         do {
             return try JSONDecoder().decode(TaskStatus.self, from: data)
         } catch {
-            throw EngineError(.stateCorrupt, "\(statusPath) is not a status file: \(error)", file: statusPath)
+            throw EngineError(.stateCorrupt, "\(statusPath) is not a status file (\(Self.decodingProblem(error, in: data)))", file: statusPath)
         }
     }
 
@@ -129,6 +130,25 @@ public struct StateFolder: Sendable {
     public func setEnabled(_ enabled: Bool) throws(EngineError) {
         try create()
         try AtomicFile.write(Self.json(TaskState(enabled: enabled, updatedAt: Timestamps.now())), to: taskStatePath)
+    }
+
+    /// What a JSON decoder found wrong, in a plain sentence: the JSON's own fault with its line
+    /// and column, a missing key, or a value of the wrong type, named by its path.
+    static func decodingProblem(_ error: any Error, in data: Data) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+        }
+        switch error as? DecodingError {
+        case .keyNotFound(let key, let context)?:
+            return "the key \"\(path(context.codingPath + [key]))\" is missing"
+        case .typeMismatch(_, let context)?, .valueNotFound(_, let context)?:
+            return "\"\(path(context.codingPath))\" holds a value of the wrong type"
+        case .dataCorrupted(let context)?:
+            if let underlying = context.underlyingError { return JSONErrorText.describe(underlying, in: data) }
+            return context.codingPath.isEmpty ? "it is not JSON" : "\"\(path(context.codingPath))\" holds a value that cannot be read"
+        default:
+            return "it cannot be read"
+        }
     }
 
     static func json<T: Encodable>(_ value: T) -> [UInt8] {
