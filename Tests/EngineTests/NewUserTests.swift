@@ -144,5 +144,27 @@ extension EngineEndToEnd {
             #expect(error?.message.contains("\"snapshotId\" holds a value of the wrong type") == true, "\(error?.text ?? corrupt.all)")
             #expect(error?.message.contains("CodingKeys") == false && error?.message.contains("DecodingError") == false)
         }
+
+        @Test("maxBytesPerSegment cuts inside a row group larger than it, as maxRowsPerSegment does")
+        func bytesWithinRowGroup() throws {
+            let root = EngineFixtures.temporaryDirectory("bytes")
+            defer { try? FileManager.default.removeItem(atPath: root) }
+            try FileManager.default.createDirectory(atPath: root + "/lake", withIntermediateDirectories: true)
+            try EngineFixtures.lake(["parquet", "--out", root + "/lake/big.parquet", "--batch", "1", "--rows", "200000", "--row-group-rows", "200000"])
+            let (path, _) = try EngineFixtures.configuration("""
+                {"taskName": "bytes", "table": "events", "source": {"type": "s3-data-lake", "location": "file://lake/"},
+                 "push": {"outputDir": "segments"}, "stateDir": "state", "segments": {"maxBytesPerSegment": 1048576}}
+                """, in: root)
+            let run = try EngineFixtures.worker(["run", "--config", path, "--json"])
+            #expect(run.status == 0, "\(run.all)")
+            let decoded = RunEventsTests.events(run.output).filter { $0["event"] as? String == "rowGroupDecoded" }
+            #expect(decoded.count == 1, "one row group")
+            let bytes = decoded.first?["bytes"] as? Int ?? 0
+            let ledger = try StateFolder(root + "/state").ledger()
+            #expect(bytes > 4 << 20, "the row group decodes to \(bytes) bytes, several times the target")
+            #expect(ledger.count >= bytes / (1 << 20), "\(ledger.count) segments for \(bytes) decoded bytes")
+            #expect(ledger.allSatisfy { $0.rows <= 200_000 * (1 << 20) / bytes + 1 }, "\(ledger.map(\.rows))")
+            #expect(try PushedSegments(folder: root + "/segments").rowCount == 200_000)
+        }
     }
 }

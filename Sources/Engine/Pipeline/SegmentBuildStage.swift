@@ -76,7 +76,8 @@ struct SegmentBuildStage {
         let batch = decoded.batch
         let shape = SegmentCutter.RowGroup(
             file: Self.key(decoded.work), path: decoded.work.file.path, group: decoded.work.group, rowGroup: decoded.rowGroup,
-            firstRow: decoded.firstRow, rows: batch.rowCount, variableBytes: batch.columns.map { $0.storage.variableBytes }.max() ?? 0)
+            firstRow: decoded.firstRow, rows: batch.rowCount, variableBytes: batch.columns.map { $0.storage.variableBytes }.max() ?? 0,
+            bytes: decoded.bytes)
         var action = cutter.rowGroup(shape, size: size)
         while true {
             switch action {

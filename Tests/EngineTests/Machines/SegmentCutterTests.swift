@@ -22,9 +22,10 @@ struct CutterDrive {
 
     mutating func start(_ step: IngestionStep = CutterDrive.step()) { cutter.stepStarted(step) }
 
-    mutating func rowGroup(file: Int, group: Int = 0, rowGroup: Int, firstRow: Int, rows: Int, variableBytes: Int = 0, step: String = "snapshot-7") {
+    mutating func rowGroup(file: Int, group: Int = 0, rowGroup: Int, firstRow: Int, rows: Int, variableBytes: Int = 0, bytes: Int = 0,
+                           step: String = "snapshot-7") {
         let shape = SegmentCutter.RowGroup(file: .init(stepId: step, index: file), path: "f\(file)", group: group, rowGroup: rowGroup,
-                                           firstRow: firstRow, rows: rows, variableBytes: variableBytes)
+                                           firstRow: firstRow, rows: rows, variableBytes: variableBytes, bytes: bytes)
         var action = cutter.rowGroup(shape, size: size)
         let perRow = rows > 0 ? variableBytes / rows : 0
         while true {
@@ -131,6 +132,21 @@ struct SegmentCutterTests {
         drive.groupEnd()
         #expect(drive.trace == ["append f0#0 0..<30", "append f0#1 0..<30", "seal t_7_00000_0 60 rows",
                                 "append f1#0 0..<10", "seal t_7_00000_1 10 rows (group complete)"])
+    }
+
+    @Test("a row group whose decoded bytes pass maxBytes is cut at the byte target, as the row limit cuts")
+    func bytesWithinRowGroup() {
+        var drive = CutterDrive(maxRows: 1000, maxBytes: 300)
+        drive.start()
+        drive.rowGroup(file: 0, rowGroup: 0, firstRow: 0, rows: 5, bytes: 50)
+        drive.rowGroup(file: 0, rowGroup: 1, firstRow: 5, rows: 100, bytes: 1000)
+        drive.groupEnd()
+        #expect(drive.trace == [
+            "append f0#0 0..<5", "seal t_7_00000_0 5 rows",
+            "append f0#1 0..<30", "seal t_7_00000_1 30 rows", "append f0#1 30..<60", "seal t_7_00000_2 30 rows",
+            "append f0#1 60..<90", "seal t_7_00000_3 30 rows", "append f0#1 90..<100", "seal t_7_00000_4 10 rows",
+            "group 0 complete",
+        ])
     }
 
     @Test("a column near the 2 GiB limit: a wide row group is sliced and sealed at half the limit")

@@ -7,7 +7,8 @@
 /// A segment is sealed at its group's end; before a row group that would take it past
 /// `maxRows` rows, or a column past `columnLimit` bytes (so a file larger than a segment is
 /// split at row-group boundaries); and once it holds `maxRows` rows or `maxBytes` bytes. A row
-/// group larger than a segment is appended in slices. Part k of group g is named by
+/// group larger than a segment (in rows, in a column's bytes, or decoded bytes past
+/// `maxBytes`) is appended in slices, each slice a segment of its own. Part k of group g is named by
 /// ``SegmentNaming``: the cuts depend only on the data, so a rerun seals the same segments
 /// under the same names.
 ///
@@ -47,6 +48,8 @@ struct SegmentCutter {
         var rows: Int
         /// The most variable-width bytes (strings, bytes) one of its columns holds.
         var variableBytes: Int
+        /// Its decoded size.
+        var bytes: Int = 0
     }
 
     /// A segment to seal: its name and what it holds.
@@ -124,9 +127,12 @@ struct SegmentCutter {
         guard !failed.contains(rowGroup.file) else { return .drop }
         enter(group: rowGroup.group)
         let half = limits.columnLimit / 2
-        let slice = rowGroup.variableBytes > half ? max(1, rowGroup.rows * half / rowGroup.variableBytes) : rowGroup.rows
+        var slice = rowGroup.variableBytes > half ? max(1, rowGroup.rows * half / rowGroup.variableBytes) : rowGroup.rows
+        let bytesSliced = rowGroup.bytes > limits.maxBytes
+        if bytesSliced { slice = min(slice, max(1, Int(Int64(rowGroup.rows) * Int64(limits.maxBytes) / Int64(rowGroup.bytes)))) }
         current = (rowGroup, 0, slice, false, 0..<0)
-        if size.rows > 0 && (size.rows + rowGroup.rows > limits.maxRows || size.largestColumn + rowGroup.variableBytes > limits.columnLimit) {
+        if size.rows > 0 && (size.rows + rowGroup.rows > limits.maxRows || size.largestColumn + rowGroup.variableBytes > limits.columnLimit
+                             || bytesSliced) {
             return .seal(cut(completesGroup: false))
         }
         return start(size: size)
@@ -142,6 +148,7 @@ struct SegmentCutter {
         self.current = current
         let full = size.rows >= limits.maxRows || size.bytes >= limits.maxBytes
             || size.largestColumn >= limits.columnLimit / 2 && current.slice < rowGroup.rows
+            || rowGroup.bytes > limits.maxBytes
         if full { return .seal(cut(completesGroup: false)) }
         return next(size: size)
     }
