@@ -47,31 +47,47 @@ public struct SchemaDerivation {
     /// Without a `timeColumn`, take the source of the first year/month/day/hour partition field
     /// (false: no time column at all).
     public var timeFromPartitions: Bool
+    /// Columns left out (`schema.excludeColumns`).
+    public var excludeColumns: Set<String>
 
-    public init(schemaName: String, timeColumn: String?, includePartitionColumns: Bool, timeFromPartitions: Bool = true) {
+    public init(schemaName: String, timeColumn: String?, includePartitionColumns: Bool, timeFromPartitions: Bool = true,
+                excludeColumns: Set<String> = []) {
         self.schemaName = schemaName
         self.timeColumn = timeColumn
         self.includePartitionColumns = includePartitionColumns
         self.timeFromPartitions = timeFromPartitions
+        self.excludeColumns = excludeColumns
     }
 
     /// The derivation a task's schema options say.
     public init(schemaName: String, options: TaskConfiguration.SchemaOptions) {
         self.init(schemaName: schemaName, timeColumn: options.timeColumn, includePartitionColumns: options.includePartitionColumns,
-                  timeFromPartitions: !options.noTimeColumn)
+                  timeFromPartitions: !options.noTimeColumn, excludeColumns: Set(options.excludeColumns))
+    }
+
+    /// The names among `names` that stay, after checking that every excluded name is one of them.
+    private func kept(_ names: [String]) throws -> Set<String> {
+        if let unknown = excludeColumns.subtracting(names).sorted().first {
+            throw EngineError(.invalidConfiguration, "\"schema.excludeColumns\" names \(unknown), which is not a column of the table")
+        }
+        if let timeColumn, excludeColumns.contains(timeColumn) {
+            throw EngineError(.invalidConfiguration, "the time column \(timeColumn) is in \"schema.excludeColumns\"")
+        }
+        return Set(names).subtracting(excludeColumns)
     }
 
     public func derive(schema: IcebergSchema, spec: PartitionSpec) throws -> PinotSchema {
         let partitionSources = Set(spec.fields.filter { $0.transform != .void }.map(\.sourceId))
         let keys = Set(schema.identifierFieldIds)
         var columns: [(name: String, type: DataType, isKey: Bool)] = []
-        for field in schema.fields {
+        let kept = try kept(schema.fields.map(\.name))
+        for field in schema.fields where kept.contains(field.name) {
             columns.append((field.name, try TypeMapping.dataType(field.type), keys.contains(field.id) || partitionSources.contains(field.id)))
         }
         var derivation = self
         if derivation.timeColumn == nil, timeFromPartitions,
            let time = spec.fields.first(where: { [.year, .month, .day, .hour].contains($0.transform) }),
-           let source = schema.field(id: time.sourceId) {
+           let source = schema.field(id: time.sourceId), kept.contains(source.name) {
             derivation.timeColumn = source.name
         }
         var fields = try derivation.specs(columns)
@@ -89,7 +105,8 @@ public struct SchemaDerivation {
 
     /// For a data lake of Parquet files: the first file's own schema, by name.
     public func derive(parquet fields: [Field]) throws -> PinotSchema {
-        let derived = PinotSchema(schemaName: schemaName, fields: try specs(fields.map { ($0.name, $0.type, false) }))
+        let kept = try kept(fields.map(\.name))
+        let derived = PinotSchema(schemaName: schemaName, fields: try specs(fields.filter { kept.contains($0.name) }.map { ($0.name, $0.type, false) }))
         try derived.checkColumnNames()
         return derived
     }

@@ -166,5 +166,44 @@ extension EngineEndToEnd {
             #expect(ledger.allSatisfy { $0.rows <= 200_000 * (1 << 20) / bytes + 1 }, "\(ledger.map(\.rows))")
             #expect(try PushedSegments(folder: root + "/segments").rowCount == 200_000)
         }
+
+        @Test("schema.excludeColumns leaves a column out: a name Pinot refuses no longer blocks the table")
+        func excludeColumns() throws {
+            let root = EngineFixtures.temporaryDirectory("exclude")
+            defer { try? FileManager.default.removeItem(atPath: root) }
+            try FileManager.default.createDirectory(atPath: root + "/lake", withIntermediateDirectories: true)
+            _ = try ProcessRunner.run("/usr/bin/env", ["python3", "-c", """
+                import pyarrow as pa, pyarrow.parquet as pq, sys
+                pq.write_table(pa.table({"id": [1, 2, 3], "bad name": ["a", "b", "c"], "city": ["x", "y", "z"]}), sys.argv[1])
+                """, root + "/lake/p.parquet"])
+            let (blocked, _) = try EngineFixtures.configuration("""
+                {"taskName": "exclude", "table": "events", "source": {"type": "s3-data-lake", "location": "file://lake/"},
+                 "push": {"outputDir": "segments"}, "stateDir": "state"}
+                """, in: root)
+            let refused = try EngineFixtures.worker(["run", "--config", blocked])
+            #expect(refused.status == 1)
+            let advice = try StateFolder(root + "/state").status()?.error?.message ?? ""
+            #expect(advice.contains("excludeColumns"), "\(advice)")
+
+            try? FileManager.default.removeItem(atPath: root + "/state")
+            let (path, _) = try EngineFixtures.configuration("""
+                {"taskName": "exclude", "table": "events", "source": {"type": "s3-data-lake", "location": "file://lake/"},
+                 "schema": {"excludeColumns": ["bad name"]}, "push": {"outputDir": "segments"}, "stateDir": "state"}
+                """, in: root)
+            let schema = try EngineFixtures.worker(["schema", "--config", path])
+            #expect(schema.status == 0 && !schema.output.contains("bad name") && schema.output.contains("\"city\""), "\(schema.all)")
+            let run = try EngineFixtures.worker(["run", "--config", path])
+            #expect(run.status == 0, "\(run.all)")
+            let pushed = try PushedSegments(folder: root + "/segments")
+            #expect(pushed.rowCount == 3)
+            #expect(pushed.rows.values.allSatisfy { $0["bad name"] == nil && $0["city"] != nil })
+
+            let (unknown, _) = try EngineFixtures.configuration("""
+                {"taskName": "exclude", "table": "events", "source": {"type": "s3-data-lake", "location": "file://lake/"},
+                 "schema": {"excludeColumns": ["nope"]}, "push": {"outputDir": "segments"}, "stateDir": "state"}
+                """, in: root)
+            let typo = try EngineFixtures.worker(["schema", "--config", unknown])
+            #expect(typo.status == 1 && typo.all.contains("names nope, which is not a column"), "\(typo.all)")
+        }
     }
 }

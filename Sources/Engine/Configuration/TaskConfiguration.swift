@@ -54,6 +54,8 @@ public struct TaskConfiguration: Sendable {
         /// `"timeColumn": null`: no time column at all, not even a partition's source.
         public var noTimeColumn = false
         public var includePartitionColumns = true
+        /// Columns left out of the Pinot table (and not read).
+        public var excludeColumns: [String] = []
     }
 
     public struct SegmentOptions: Sendable {
@@ -178,6 +180,12 @@ public struct TaskConfiguration: Sendable {
             schema.noTimeColumn = reader.isNull("timeColumn")
             schema.timeColumn = try reader.string("timeColumn")
             schema.includePartitionColumns = try reader.bool("includePartitionColumns") ?? true
+            if let excluded = reader.any("excludeColumns") {
+                guard let names = excluded as? [String], names.allSatisfy({ !$0.isEmpty }) else {
+                    throw EngineError(.invalidConfiguration, "\(file): \"schema.excludeColumns\" must be a list of column names")
+                }
+                schema.excludeColumns = names
+            }
             try reader.finish()
         }
         var segments = SegmentOptions()

@@ -26,7 +26,8 @@ struct PipelineContext: Sendable {
         let projection: FileProjection
         if let table = plan.table {
             projection = try FileProjection.iceberg(file: file, fileFields: fields, table: table,
-                                                    includePartitionColumns: configuration.schema.includePartitionColumns)
+                                                    includePartitionColumns: configuration.schema.includePartitionColumns,
+                                                    excluded: Set(configuration.schema.excludeColumns))
         } else {
             projection = try FileProjection.byName(file: file.path, fileFields: fields, schema: plan.pinotSchema, reference: plan.referenceTypes)
         }

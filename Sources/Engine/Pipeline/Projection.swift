@@ -87,13 +87,14 @@ struct FileProjection: Sendable {
     /// The projection of an Iceberg data file.
     /// - Throws: `.schemaMismatch` naming the file and column when a file column's type is not
     ///   the table's (nor a promotion of it).
-    static func iceberg(file: PlannedFile, fileFields: [Field], table: TableMetadata, includePartitionColumns: Bool) throws(EngineError) -> FileProjection {
+    static func iceberg(file: PlannedFile, fileFields: [Field], table: TableMetadata, includePartitionColumns: Bool,
+                        excluded: Set<String> = []) throws(EngineError) -> FileProjection {
         let schema = table.currentSchema
         let matcher = ColumnMatcher(schema: schema, spec: table.spec(id: file.specId) ?? table.defaultSpec, nameMapping: table.nameMapping)
         let sources = matcher.match(fileFields: fileFields, partition: file.partition)
         var decode: [Int] = []
         var outputs: [Output] = []
-        for (field, source) in zip(schema.fields, sources) {
+        for (field, source) in zip(schema.fields, sources) where !excluded.contains(field.name) {
             let type: DataType
             do {
                 type = try TypeMapping.dataType(field.type)

@@ -57,7 +57,7 @@ public struct PinotSchema: Sendable, Equatable {
         for field in fields {
             if field.name.isEmpty { throw SegmentError(.invalidSchema, "a column has an empty name") }
             if field.name.contains(where: { $0.isWhitespace || $0.unicodeScalars.contains { $0.properties.generalCategory == .control } }) {
-                throw SegmentError(.invalidSchema, "the column name \(field.name.debugDescription) contains blank space or control characters, which Pinot refuses: rename the column at the source (Iceberg renames are metadata-only) or leave it out", column: field.name)
+                throw SegmentError(.invalidSchema, "the column name \(field.name.debugDescription) contains blank space or control characters, which Pinot refuses: rename the column at the source (Iceberg renames are metadata-only) or leave it out with \"schema.excludeColumns\"", column: field.name)
             }
         }
     }
