@@ -104,3 +104,12 @@ extension EngineError.Code {
         }
     }
 }
+
+extension EngineError {
+    /// The error of a data file that ends the run, saying how to go on without the file.
+    func suggestingSkip() -> EngineError {
+        var error = self
+        error.message += " (with \"continueOnFileError\": true the run skips an unreadable file and lists it in the status)"
+        return error
+    }
+}

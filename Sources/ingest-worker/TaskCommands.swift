@@ -43,7 +43,7 @@ struct RunCommand: AsyncParsableCommand {
             let outcome = Mutex<TaskReport?>(nil)
             let service = IngestionService(task: task, watch: watch, logger: logger) { report in
                 outcome.withLock { $0 = report }
-                progress.finished(report, stateDir: configuration.stateDir)
+                progress.finished(report, stateDir: configuration.stateDir, disabled: !configuration.enabled)
             }
             let group = ServiceGroup(configuration: ServiceGroupConfiguration(
                 services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
@@ -195,9 +195,14 @@ final class ProgressPrinter: Sendable {
         if let line { printError(line, newline: false) }
     }
 
-    func finished(_ report: TaskReport, stateDir: String) {
+    /// - Parameter disabled: the configuration says `"enabled": false`.
+    func finished(_ report: TaskReport, stateDir: String, disabled: Bool) {
         guard !json else { return }
         if terminal { printError("\r\u{1B}[K", newline: false) }
+        if disabled {
+            printError("the task is disabled in its configuration (\"enabled\": false): nothing done; set it to true to ingest")
+            return
+        }
         guard let status = report.status, !report.paused else {
             printError("the task is paused: nothing done (ingest-worker resume --config … to continue)")
             return
@@ -206,7 +211,9 @@ final class ProgressPrinter: Sendable {
     }
 
     static func summary(_ status: TaskStatus) -> String {
-        var text = "\(status.state.rawValue): \(status.segmentsPushed) segments pushed (\(status.rowsIngested) rows) from \(status.filesIngested) of \(status.filesDiscovered) files"
+        var text = status.filesDiscovered == 0 && status.state == .completed
+            ? "\(status.state.rawValue): nothing new to ingest"
+            : "\(status.state.rawValue): \(status.segmentsPushed) segments pushed (\(status.rowsIngested) rows) from \(status.filesIngested) of \(status.filesDiscovered) files"
         if let snapshot = status.lastIngestedSnapshotId { text += "; last ingested snapshot \(snapshot)" }
         if !status.skippedFiles.isEmpty { text += "; \(status.skippedFiles.count) files skipped" }
         if let error = status.error { text += "\n" + error.text }

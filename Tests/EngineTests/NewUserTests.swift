@@ -205,5 +205,39 @@ extension EngineEndToEnd {
             let typo = try EngineFixtures.worker(["schema", "--config", unknown])
             #expect(typo.status == 1 && typo.all.contains("names nope, which is not a column"), "\(typo.all)")
         }
+
+        @Test("said plainly: a disabled task, a run with nothing new, columns that differ only in case, a file that fails")
+        func wording() throws {
+            let root = EngineFixtures.temporaryDirectory("wording")
+            defer { try? FileManager.default.removeItem(atPath: root) }
+            try FileManager.default.createDirectory(atPath: root + "/lake", withIntermediateDirectories: true)
+            _ = try ProcessRunner.run("/usr/bin/env", ["python3", "-c", """
+                import pyarrow as pa, pyarrow.parquet as pq, sys
+                pq.write_table(pa.table({"id": [1, 2], "Name": ["a", "b"], "name": ["c", "d"]}), sys.argv[1])
+                """, root + "/lake/p.parquet"])
+            let (disabled, _) = try EngineFixtures.configuration("""
+                {"taskName": "wording", "enabled": false, "table": "events", "source": {"type": "s3-data-lake", "location": "file://lake/"},
+                 "push": {"outputDir": "segments"}, "stateDir": "state"}
+                """, in: root)
+            let off = try EngineFixtures.worker(["run", "--config", disabled])
+            #expect(off.status == 0 && off.error.contains("disabled in its configuration") && !off.error.contains("resume"), "\(off.all)")
+
+            let (path, _) = try EngineFixtures.configuration("""
+                {"taskName": "wording", "table": "events", "source": {"type": "s3-data-lake", "location": "file://lake/"},
+                 "push": {"outputDir": "segments"}, "stateDir": "state"}
+                """, in: root)
+            #expect(try EngineFixtures.worker(["run", "--config", path]).status == 0)
+            let notes = try StateFolder(root + "/state").status()?.notes ?? []
+            #expect(notes.contains { $0.contains("columns Name and name differ only in case") }, "\(notes)")
+            let idle = try EngineFixtures.worker(["run", "--config", path])
+            #expect(idle.status == 0)
+            let status = try EngineFixtures.worker(["status", "--config", path])
+            #expect(status.output.hasPrefix("COMPLETED: nothing new to ingest") && !status.output.contains("0 of 0"), "\(status.output)")
+
+            try Data("PAR1 not parquet at all PAR1".utf8).write(to: URL(fileURLWithPath: root + "/lake/q.parquet"))
+            let failed = try EngineFixtures.worker(["run", "--config", path])
+            #expect(failed.status == 1)
+            #expect(try StateFolder(root + "/state").status()?.error?.message.contains("continueOnFileError") == true, "\(failed.all)")
+        }
     }
 }

@@ -56,7 +56,7 @@ struct SegmentBuildStage {
                 case .ignore:
                     break
                 case .fail:
-                    throw error
+                    throw error.suggestingSkip()
                 case .failSealed:
                     var unskippable = error
                     unskippable.message += "; the file's first rows are already in a sealed segment of its group, so it cannot be skipped"

@@ -34,10 +34,24 @@ struct StepPlanner {
     var configuration: TaskConfiguration { connection.configuration }
 
     func plan(checkpoint: TaskCheckpoint?) async throws -> RunPlan {
-        switch configuration.source.type {
+        var plan = switch configuration.source.type {
         case .icebergRest, .icebergTable: try await planIceberg(checkpoint)
         case .s3DataLake: try await planDataLake(checkpoint)
         }
+        plan.notes += Self.caseCollisions(plan.pinotSchema)
+        return plan
+    }
+
+    /// Columns whose names differ only in case (`Name`, `name`): Pinot keeps both, but its
+    /// case-insensitive queries cannot tell them apart.
+    static func caseCollisions(_ schema: PinotSchema) -> [String] {
+        Dictionary(grouping: schema.fields.map(\.name), by: { $0.lowercased() }).values
+            .filter { $0.count > 1 }
+            .map { names in
+                "columns \(names.sorted().joined(separator: " and ")) differ only in case: Pinot queries with case-insensitive "
+                    + "column names cannot tell them apart (leave one out with \"schema.excludeColumns\")"
+            }
+            .sorted()
     }
 
     private var derivation: SchemaDerivation {
@@ -152,7 +166,7 @@ struct StepPlanner {
                 let reader = try await ParquetFileReader(source: ObjectParquetSource(store: store, key: key, size: file.info.size), name: file.uri)
                 return (Int64(reader.rowCount), nil)
             } catch {
-                guard tolerate else { throw FailureReport.engineError(error, file: file.uri, context: "reading the footer") }
+                guard tolerate else { throw FailureReport.engineError(error, file: file.uri, context: "reading the footer").suggestingSkip() }
                 return (0, "\(file.uri): \(error)")
             }
         }
