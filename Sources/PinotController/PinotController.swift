@@ -152,6 +152,7 @@ public struct PinotController: Sendable {
                 request.body = .bytes(ByteBuffer(bytes: body))
             }
             let failure: ControllerError
+            let attemptStarted = ContinuousClock.now
             do {
                 let response = try await client.execute(request, deadline: .now() + TimeAmount(budget))
                 var bytes: [UInt8] = []
@@ -159,18 +160,26 @@ public struct PinotController: Sendable {
                     if bytes.count < 1 << 20 { chunk.withUnsafeReadableBytes { bytes.append(contentsOf: $0.prefix((1 << 20) - bytes.count)) } }
                 }
                 let status = Int(response.status.code)
+                RequestLog.record(method: method, host: hostAndPort, path: path, status: status, started: attemptStarted, sent: bodySize,
+                                  received: bytes.count)
                 guard status >= 500 else { return Response(status: status, body: bytes) }
                 failure = ControllerError(.controllerUnavailable, "the controller \(endpoint) answered \(method) \(path) with HTTP \(status)\(place): \(Self.message(bytes))",
                                        segment: segment, status: status)
             } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
+                RequestLog.record(method: method, host: hostAndPort, path: path, status: nil, failure: "timeout", started: attemptStarted,
+                                  sent: bodySize, received: 0)
                 throw ControllerError(.timeout, "the controller \(endpoint) did not answer \(method) \(path)\(place) within \(Self.seconds(ContinuousClock.now - started)) s (budget \(Self.seconds(budget)) s)",
                                    segment: segment)
             } catch let error as ControllerError {
                 throw error
             } catch where HTTPClients.isConnectionRefused(error) {
+                RequestLog.record(method: method, host: hostAndPort, path: path, status: nil, failure: "connection refused", started: attemptStarted,
+                                  sent: bodySize, received: 0)
                 failure = ControllerError(.connectionRefused, "connection refused (\(hostAndPort)): nothing listens at the controller \(endpoint) for \(method) \(path)\(place)",
                                           segment: segment)
             } catch {
+                RequestLog.record(method: method, host: hostAndPort, path: path, status: nil, failure: Self.kind(error), started: attemptStarted,
+                                  sent: bodySize, received: 0)
                 // Only the error's kind: transport errors can echo request headers.
                 failure = ControllerError(.controllerUnavailable, "cannot reach the controller \(endpoint) for \(method) \(path)\(place): \(Self.kind(error))", segment: segment)
             }

@@ -110,16 +110,23 @@ extension EngineEndToEnd {
             let port = Self.closedPort()
             let (path, _) = try EngineFixtures.configuration("""
                 {"taskName": "refused", "table": "events", "source": {"type": "s3-data-lake", "location": "file://lake/"},
-                 "push": {"mode": "tar", "controllerUri": "http://127.0.0.1:\(port)"}, "stateDir": "state"}
+                 "push": {"mode": "tar", "controllerUri": "http://127.0.0.1:\(port)", "authorization": "Bearer never-print-9f3c"},
+                 "stateDir": "state"}
                 """, in: root)
             let started = Date()
-            let run = try EngineFixtures.worker(["run", "--config", path])
+            let run = try EngineFixtures.worker(["run", "--config", path, "--log-level", "trace"])
             let seconds = Date().timeIntervalSince(started)
             #expect(run.status == 1)
             #expect(seconds < 10, "a refused connection is not a timeout: \(seconds) s")
             let error = try StateFolder(root + "/state").status()?.error
             #expect(error?.category == "io", "\(error?.text ?? run.all)")
             #expect(error?.message.contains("connection refused (127.0.0.1:\(port))") == true, "\(error?.text ?? "")")
+            // Trace logging shows each request (its kind, host, path and outcome), never the authorization.
+            let requests = run.error.split(separator: "\n").filter { $0.contains("HTTP request") }
+            #expect(requests.count >= 2, "one line per attempt: \(run.error.suffix(800))")
+            #expect(requests.allSatisfy { $0.contains("method=GET") && $0.contains("host=127.0.0.1:\(port)") && $0.contains("failure=connection refused") },
+                    "\(requests)")
+            #expect(!run.all.contains("never-print-9f3c"))
         }
 
         @Test("found early: --log-level loud is refused, a corrupt checkpoint is described in a plain sentence")

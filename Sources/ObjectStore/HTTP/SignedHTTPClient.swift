@@ -58,10 +58,15 @@ public struct SignedHTTPClient: Sendable {
             if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
             let response: HTTPClientResponse
             var bytes: [UInt8] = []
+            let started = ContinuousClock.now
             do {
                 response = try await client.execute(request, timeout: TimeAmount(timeout) + .seconds(1))
                 for try await chunk in response.body { chunk.withUnsafeReadableBytes { bytes.append(contentsOf: $0) } }
+                RequestLog.record(method: method, host: host, path: path, status: Int(response.status.code), started: started,
+                                  sent: body?.count ?? 0, received: bytes.count)
             } catch {
+                RequestLog.record(method: method, host: host, path: path, status: nil, failure: S3ObjectStore.kind(of: error), started: started,
+                                  sent: body?.count ?? 0, received: bytes.count)
                 var failure = S3ObjectStore.transportError(error, bucket: "", key: nil)
                 failure.bucket = nil
                 failure.endpoint = ObjectStoreURI.redacted("\(scheme)://\(host)\(path)")

@@ -156,8 +156,11 @@ public struct S3ObjectStore: ObjectStore {
             request.method = method
             for (name, value) in headers + signature.additions { request.headers.add(name: name, value: value) }
             if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+            let started = ContinuousClock.now
             do {
                 let response = try await client.execute(request, timeout: TimeAmount(timeout) + .seconds(1))
+                defer { RequestLog.record(method: method.rawValue, host: host, path: path, status: Int(response.status.code), started: started,
+                                          sent: body?.count ?? 0, received: Int(response.headers.first(name: "content-length") ?? "") ?? 0) }
                 let requestId = response.headers.first(name: "x-amz-request-id")
                 let expected = response.headers.first(name: "content-length").flatMap(Int.init)
                 var bytes: [UInt8] = []
@@ -178,6 +181,8 @@ public struct S3ObjectStore: ObjectStore {
             } catch let error as ObjectStoreError {
                 throw error
             } catch {
+                RequestLog.record(method: method.rawValue, host: host, path: path, status: nil, failure: Self.kind(of: error), started: started,
+                                  sent: body?.count ?? 0, received: 0)
                 // The server that did not answer, so a wrong endpoint shows in the message.
                 var failure = Self.transportError(error, bucket: bucket, key: key)
                 failure.endpoint = ObjectStoreURI.redacted("\(scheme)://\(host)")
