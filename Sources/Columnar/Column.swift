@@ -63,12 +63,17 @@ public struct Field: Sendable, Equatable {
     public var nullable: Bool
     /// The Iceberg / Parquet field id, when the writer recorded one.
     public var fieldId: Int?
+    /// The writer declared the column without a type, because it only ever holds nulls
+    /// (Parquet's UNKNOWN logical type: pyarrow's all-`None` and empty columns). `type` is then
+    /// only the physical stand-in; the column fits a column of any type.
+    public var isNullType: Bool
 
-    public init(name: String, type: DataType, nullable: Bool, fieldId: Int? = nil) {
+    public init(name: String, type: DataType, nullable: Bool, fieldId: Int? = nil, isNullType: Bool = false) {
         self.name = name
         self.type = type
         self.nullable = nullable
         self.fieldId = fieldId
+        self.isNullType = isNullType
     }
 }
 

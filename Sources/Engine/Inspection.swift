@@ -48,12 +48,10 @@ public struct Inspection: Sendable {
         let derivation = SchemaDerivation(schemaName: configuration.schemaName, options: configuration.schema)
         if configuration.source.type == .s3DataLake {
             let location = configuration.source.location ?? ""
-            guard let first = try await DataLakeListing.parquetFiles(at: location, io: connection.io).first else {
-                throw EngineError(.notFound, "no Parquet files under \(location)")
-            }
-            let (store, key) = try connection.io.resolve(first.uri)
-            let reader = try await ParquetFileReader(source: ObjectParquetSource(store: store, key: key, size: first.info.size), name: first.uri)
-            return try derivation.derive(parquet: try reader.outputFields(try reader.fieldIndices(nil)))
+            let files = try await DataLakeListing.parquetFiles(at: location, io: connection.io)
+            guard !files.isEmpty else { throw EngineError(.notFound, "no Parquet files under \(location)") }
+            return try derivation.derive(parquet: try await DataLakeSchema.fields(files, io: connection.io,
+                                                                                   continueOnFileError: configuration.continueOnFileError))
         }
         let (metadata, _) = try await connection.loadTable()
         return try derivation.derive(schema: metadata.currentSchema, spec: metadata.defaultSpec)

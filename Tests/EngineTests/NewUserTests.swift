@@ -246,5 +246,36 @@ extension EngineEndToEnd {
             #expect(failed.status == 1)
             #expect(try StateFolder(root + "/state").status()?.error?.message.contains("continueOnFileError") == true, "\(failed.all)")
         }
+
+        @Test("null-typed columns fit any type and a 0-row file never decides the schema, even sorted first")
+        func nullTypedColumns() throws {
+            let root = EngineFixtures.temporaryDirectory("null-typed")
+            defer { try? FileManager.default.removeItem(atPath: root) }
+            try FileManager.default.createDirectory(atPath: root + "/lake", withIntermediateDirectories: true)
+            let written = try ProcessRunner.run("/usr/bin/env", ["python3", "-c", """
+                import pyarrow as pa, pyarrow.parquet as pq, sys
+                lake = sys.argv[1]
+                pq.write_table(pa.table({"id": pa.array([], pa.int64()), "city": pa.array([], pa.null())}), lake + "/a-empty.parquet")
+                pq.write_table(pa.table({"id": [1, 2], "city": pa.array([None, None], pa.null())}), lake + "/b-nulls.parquet")
+                pq.write_table(pa.table({"id": [3], "city": ["Lyon"]}), lake + "/c-strings.parquet")
+                """, root + "/lake"])
+            #expect(written.status == 0, "\(written.all)")
+            let (path, _) = try EngineFixtures.configuration("""
+                {"taskName": "nulls", "table": "events", "source": {"type": "s3-data-lake", "location": "file://lake/"},
+                 "push": {"outputDir": "segments"}, "stateDir": "state", "continueOnFileError": true}
+                """, in: root)
+            let schema = try EngineFixtures.worker(["schema", "--config", path])
+            let json = try JSONSerialization.jsonObject(with: Data(schema.output.utf8)) as? [String: Any]
+            let dimensions = (json?["dimensionFieldSpecs"] as? [[String: Any]]) ?? []
+            #expect(dimensions.first { $0["name"] as? String == "city" }?["dataType"] as? String == "STRING", "\(schema.all)")
+            let run = try EngineFixtures.worker(["run", "--config", path])
+            #expect(run.status == 0, "\(run.all)")
+            let status = try StateFolder(root + "/state").status()
+            #expect(status?.filesIngested == 3 && status?.skippedFiles.isEmpty == true, "\(status?.skippedFiles ?? [])")
+            let rows = try PushedSegments(folder: root + "/segments").rows
+            #expect(rows.count == 3)
+            #expect(rows[3]?["city"] == .string("Lyon"))
+            #expect(rows[1]?["city"] == .null && rows[2]?["city"] == .null)
+        }
     }
 }

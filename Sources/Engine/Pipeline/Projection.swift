@@ -138,6 +138,11 @@ struct FileProjection: Sendable {
             guard let index = fileFields.firstIndex(where: { $0.name == spec.name }) else { continue }
             let fileType = fileFields[index].type
             let type = reference[spec.name] ?? fileType
+            if fileFields[index].isNullType {
+                // Declared without a type: every value is null, whatever the table's type.
+                outputs.append(.constant(name: spec.name, type: type, value: .null))
+                continue
+            }
             guard compatible(file: fileType, table: type) else {
                 throw EngineError(.schemaMismatch, "column \(spec.name) is \(fileType) in this file but \(type) in the first file of the data lake",
                                   file: file, column: spec.name)

@@ -130,26 +130,18 @@ struct StepPlanner {
             files.sort(by: SegmentGrouping.pathOrder)
             steps.append(dataLakeStep(files, id: "lake-" + StableHash.hex(files.flatMap { [$0.path, $0.etag ?? ""] })))
         }
-        let schemaSource = listed.first ?? new.first
-        guard let schemaSource else {
+        guard !listed.isEmpty || !new.isEmpty else {
             throw EngineError(.notFound, "no Parquet files under \(location)")
         }
-        let (store, key) = try io.resolve(schemaSource.uri)
-        let schema: PinotSchema
+        let fields = try await DataLakeSchema.fields(listed.isEmpty ? new : listed, io: io,
+                                                     continueOnFileError: configuration.continueOnFileError)
+        let schema = try derivation.derive(parquet: fields)
         var reference: [String: DataType] = [:]
-        do {
-            let reader = try await ParquetFileReader(source: ObjectParquetSource(store: store, key: key, size: schemaSource.info.size), name: schemaSource.uri)
-            let fields = try reader.outputFields(try reader.fieldIndices(nil))
-            schema = try derivation.derive(parquet: fields)
-            for field in fields { reference[field.name] = field.type }
-        } catch let error as EngineError {
-            throw error
-        } catch {
-            throw FailureReport.engineError(error, file: schemaSource.uri, context: "deriving the schema from the first file")
-        }
+        for field in fields { reference[field.name] = field.type }
         return RunPlan(steps: steps, pinotSchema: schema, table: nil, tableUUID: nil, io: io, checkpointExpired: false,
                        referenceTypes: reference, notes: notes)
     }
+
 
     private func dataLakeStep(_ files: [PlannedFile], id: String) -> IngestionStep {
         IngestionStep(id: id, kind: .dataLake, action: .ingest, snapshotId: nil, sequenceNumber: nil, afterSequenceNumber: nil, operation: nil,

@@ -74,7 +74,7 @@ public final class ParquetFileReader<Source: RandomAccessReader>: Sendable {
             do {
                 let plan = try schema.plan(field: index)
                 result.append(Field(name: node.name, type: plan.dataType, nullable: node.repetition != .required,
-                                    fieldId: node.element.fieldId.map(Int.init)))
+                                    fieldId: node.element.fieldId.map(Int.init), isNullType: node.element.logicalType == .unknown))
             } catch {
                 throw error.with(file: name, column: node.name)
             }
