@@ -50,8 +50,9 @@ public struct Inspection: Sendable {
             let location = configuration.source.location ?? ""
             let files = try await DataLakeListing.parquetFiles(at: location, io: connection.io)
             guard !files.isEmpty else { throw EngineError(.notFound, "no Parquet files under \(location)") }
-            return try derivation.derive(parquet: try await DataLakeSchema.fields(files, io: connection.io,
-                                                                                   continueOnFileError: configuration.continueOnFileError))
+            let (fields, partitions) = try await DataLakeSchema.fields(files, under: location, io: connection.io,
+                                                                       continueOnFileError: configuration.continueOnFileError)
+            return try derivation.derive(parquet: fields, partitions: partitions)
         }
         let (metadata, _) = try await connection.loadTable()
         return try derivation.derive(schema: metadata.currentSchema, spec: metadata.defaultSpec)

@@ -104,9 +104,12 @@ public struct SchemaDerivation {
     }
 
     /// For a data lake of Parquet files: the first file's own schema, by name.
-    public func derive(parquet fields: [Field]) throws -> PinotSchema {
+    /// - Parameter partitions: partition columns (Hive-style folders), which are dimensions
+    ///   like Iceberg partition sources.
+    public func derive(parquet fields: [Field], partitions: Set<String> = []) throws -> PinotSchema {
         let kept = try kept(fields.map(\.name))
-        let derived = PinotSchema(schemaName: schemaName, fields: try specs(fields.filter { kept.contains($0.name) }.map { ($0.name, $0.type, false) }))
+        let columns = fields.filter { kept.contains($0.name) }.map { ($0.name, $0.type, partitions.contains($0.name)) }
+        let derived = PinotSchema(schemaName: schemaName, fields: try specs(columns))
         try derived.checkColumnNames()
         return derived
     }

@@ -186,13 +186,42 @@ public enum DataLakeListing {
     /// whose name or folder below the location starts with `_` or `.` (`_SUCCESS`, Spark's
     /// `_temporary/`, hidden staging files).
     public static func parquetFiles(at location: String, io: FileIO) async throws -> [(uri: String, info: ObjectInfo)] {
+        try await list(at: location, io: io).parquet
+    }
+
+    /// A listing: the Parquet files, and the other objects it passed over with the reason.
+    public struct Listing: Sendable {
+        public var parquet: [(uri: String, info: ObjectInfo)]
+        /// Objects that are not read: their URI and why.
+        public var skipped: [(uri: String, reason: String)]
+
+        /// A status note naming what was skipped (the first few), or nil when nothing was.
+        public var skippedNote: String? {
+            guard !skipped.isEmpty else { return nil }
+            let shown = skipped.prefix(5).map { "\($0.uri) (\($0.reason))" }.joined(separator: ", ")
+            return "\(skipped.count) objects under the location are not read: \(shown)\(skipped.count > 5 ? ", …" : "")"
+        }
+    }
+
+    /// Every object under `location`: `*.parquet` files (any case) to read, and the others
+    /// with why they are not read. Marker and staging objects (`_SUCCESS`, `_temporary/`,
+    /// hidden files) are left out of both, as every Hadoop reader leaves them out.
+    public static func list(at location: String, io: FileIO) async throws -> Listing {
         var prefix = location
         if !prefix.hasSuffix("/") { prefix += "/" }
-        return try await io.list(prefix).filter { entry in
+        var listing = Listing(parquet: [], skipped: [])
+        for entry in try await io.list(prefix) {
             let components = entry.uri.dropFirst(prefix.count).split(separator: "/")
-            guard let name = components.last, name.hasSuffix(".parquet"), entry.info.size > 0 else { return false }
-            return !components.contains { $0.hasPrefix("_") || $0.hasPrefix(".") }
+            guard let name = components.last, !components.contains(where: { $0.hasPrefix("_") || $0.hasPrefix(".") }) else { continue }
+            if !name.lowercased().hasSuffix(".parquet") {
+                listing.skipped.append((entry.uri, "not named *.parquet"))
+            } else if entry.info.size == 0 {
+                listing.skipped.append((entry.uri, "empty"))
+            } else {
+                listing.parquet.append(entry)
+            }
         }
+        return listing
     }
 
     /// The files to ingest since a checkpoint that recorded each ingested file's ETag: files not

@@ -277,5 +277,44 @@ extension EngineEndToEnd {
             #expect(rows[3]?["city"] == .string("Lyon"))
             #expect(rows[1]?["city"] == .null && rows[2]?["city"] == .null)
         }
+
+        @Test("Hive-style partition folders are columns typed from their values; *.PARQUET is read; what is not read is listed")
+        func hivePartitions() throws {
+            let root = EngineFixtures.temporaryDirectory("hive")
+            defer { try? FileManager.default.removeItem(atPath: root) }
+            let written = try ProcessRunner.run("/usr/bin/env", ["python3", "-c", """
+                import os, pyarrow as pa, pyarrow.parquet as pq, sys
+                lake = sys.argv[1]
+                def write(folder, name, ids):
+                    os.makedirs(os.path.join(lake, folder), exist_ok=True)
+                    pq.write_table(pa.table({"id": pa.array(ids, pa.int64()), "amount": [1.5] * len(ids)}), os.path.join(lake, folder, name))
+                write("dt=2024-01-01/hour=7/region=eu", "part-0.parquet", [1, 2])
+                write("dt=2024-01-02/hour=13/region=us%2Fwest", "part-0.parquet", [3])
+                write("dt=2024-01-02/hour=13/region=__HIVE_DEFAULT_PARTITION__", "part-0.parquet", [4])
+                write("", "UPPER.PARQUET", [5])
+                open(os.path.join(lake, "notes.txt"), "w").write("not data")
+                """, root + "/lake"])
+            #expect(written.status == 0, "\(written.all)")
+            let (path, _) = try EngineFixtures.configuration("""
+                {"taskName": "hive", "table": "events", "source": {"type": "s3-data-lake", "location": "file://lake/"},
+                 "push": {"outputDir": "segments"}, "stateDir": "state"}
+                """, in: root)
+            let schema = try EngineFixtures.worker(["schema", "--config", path])
+            let json = try JSONSerialization.jsonObject(with: Data(schema.output.utf8)) as? [String: Any]
+            let dimensions = Dictionary(uniqueKeysWithValues: ((json?["dimensionFieldSpecs"] as? [[String: Any]]) ?? []).map {
+                ($0["name"] as? String ?? "", $0["dataType"] as? String ?? "")
+            })
+            #expect(dimensions["dt"] == "STRING" && dimensions["region"] == "STRING" && dimensions["hour"] == "LONG", "\(schema.output)")
+            let run = try EngineFixtures.worker(["run", "--config", path])
+            #expect(run.status == 0, "\(run.all)")
+            let rows = try PushedSegments(folder: root + "/segments").rows
+            #expect(rows.count == 5, "*.PARQUET is read too")
+            #expect(rows[1]?["dt"] == .string("2024-01-01") && rows[1]?["hour"] == .int(7) && rows[1]?["region"] == .string("eu"))
+            #expect(rows[3]?["region"] == .string("us/west"), "percent-decoded as Spark escapes")
+            #expect(rows[4]?["region"] == .null && rows[4]?["hour"] == .int(13))
+            #expect(rows[5]?["dt"] == .null)
+            let notes = try StateFolder(root + "/state").status()?.notes ?? []
+            #expect(notes.contains { $0.contains("notes.txt (not named *.parquet)") }, "\(notes)")
+        }
     }
 }

@@ -1,3 +1,4 @@
+import Columnar
 import Pinot
 import Parquet
 
@@ -29,7 +30,12 @@ struct PipelineContext: Sendable {
                                                     includePartitionColumns: configuration.schema.includePartitionColumns,
                                                     excluded: Set(configuration.schema.excludeColumns))
         } else {
-            projection = try FileProjection.byName(file: file.path, fileFields: fields, schema: plan.pinotSchema, reference: plan.referenceTypes)
+            var partitions: [String: Value] = [:]
+            for (name, text) in HivePartitions.values(of: file.path, under: configuration.source.location ?? "") {
+                if let type = plan.referenceTypes[name] { partitions[name] = HivePartitions.value(text, type: type) }
+            }
+            projection = try FileProjection.byName(file: file.path, fileFields: fields, schema: plan.pinotSchema, reference: plan.referenceTypes,
+                                                   partitions: partitions)
         }
         return OpenedFile(work: work, reader: reader, projection: projection)
     }

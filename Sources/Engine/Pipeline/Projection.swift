@@ -131,11 +131,18 @@ struct FileProjection: Sendable {
     }
 
     /// The projection of an S3 data lake file onto `schema`, by column name.
-    static func byName(file: String, fileFields: [Field], schema: PinotSchema, reference: [String: DataType]) throws(EngineError) -> FileProjection {
+    /// - Parameter partitions: the file's Hive-style partition values, for columns it lacks.
+    static func byName(file: String, fileFields: [Field], schema: PinotSchema, reference: [String: DataType],
+                       partitions: [String: Value] = [:]) throws(EngineError) -> FileProjection {
         var decode: [Int] = []
         var outputs: [Output] = []
         for spec in schema.fields {
-            guard let index = fileFields.firstIndex(where: { $0.name == spec.name }) else { continue }
+            guard let index = fileFields.firstIndex(where: { $0.name == spec.name }) else {
+                if let value = partitions[spec.name], let type = reference[spec.name] {
+                    outputs.append(.constant(name: spec.name, type: type, value: value))
+                }
+                continue
+            }
             let fileType = fileFields[index].type
             let type = reference[spec.name] ?? fileType
             if fileFields[index].isNullType {

@@ -9,7 +9,16 @@ enum DataLakeSchema {
     /// that has rows (a 0-row file never decides a type; the first file when none has rows). A
     /// column that file declares without a type (all nulls) takes its type from the next files
     /// that type it, STRING when none of the next 16 does.
-    static func fields(_ files: [(uri: String, info: ObjectInfo)], io: FileIO, continueOnFileError: Bool) async throws -> [Field] {
+    /// The data lake's columns: the files' (``fileFields(_:io:continueOnFileError:)``), then its
+    /// Hive-style partition folders' (``HivePartitions``).
+    static func fields(_ files: [(uri: String, info: ObjectInfo)], under location: String, io: FileIO,
+                       continueOnFileError: Bool) async throws -> (fields: [Field], partitions: Set<String>) {
+        let columns = try await fileFields(files, io: io, continueOnFileError: continueOnFileError)
+        let partitions = HivePartitions.fields(files.map(\.uri), under: location, fileColumns: Set(columns.map(\.name)))
+        return (columns + partitions, Set(partitions.map(\.name)))
+    }
+
+    static func fileFields(_ files: [(uri: String, info: ObjectInfo)], io: FileIO, continueOnFileError: Bool) async throws -> [Field] {
         var chosen: [Field]?
         var firstEmpty: [Field]?
         var looked = 0

@@ -110,10 +110,11 @@ struct StepPlanner {
     private func planDataLake(_ checkpoint: TaskCheckpoint?) async throws -> RunPlan {
         let location = configuration.source.location ?? ""
         let io = connection.io
-        let listed = try await DataLakeListing.parquetFiles(at: location, io: io)
+        let listing = try await DataLakeListing.list(at: location, io: io)
+        let listed = listing.parquet
         var steps: [IngestionStep] = []
         var covered: [String: String] = checkpoint?.ingestedFiles ?? [:]
-        var notes: [String] = []
+        var notes: [String] = listing.skippedNote.map { [$0] } ?? []
         if let progress = checkpoint?.inProgress, progress.kind == .dataLake, let recorded = progress.files {
             let files = recorded.map { PlannedFile(path: $0.uri, size: $0.size, recordCount: $0.records, etag: $0.etag) }
             var step = dataLakeStep(files, id: progress.stepId)
@@ -133,9 +134,9 @@ struct StepPlanner {
         guard !listed.isEmpty || !new.isEmpty else {
             throw EngineError(.notFound, "no Parquet files under \(location)")
         }
-        let fields = try await DataLakeSchema.fields(listed.isEmpty ? new : listed, io: io,
-                                                     continueOnFileError: configuration.continueOnFileError)
-        let schema = try derivation.derive(parquet: fields)
+        let (fields, partitions) = try await DataLakeSchema.fields(listed.isEmpty ? new : listed, under: location, io: io,
+                                                                   continueOnFileError: configuration.continueOnFileError)
+        let schema = try derivation.derive(parquet: fields, partitions: partitions)
         var reference: [String: DataType] = [:]
         for field in fields { reference[field.name] = field.type }
         return RunPlan(steps: steps, pinotSchema: schema, table: nil, tableUUID: nil, io: io, checkpointExpired: false,
