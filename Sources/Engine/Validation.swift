@@ -126,8 +126,9 @@ public struct ConnectionValidator: Sendable {
                 return "\(storageWhere): \(files.count) Parquet files"
             }) else { return steps }
             if let first {
-                _ = await record("read a data file footer", { try await footer(first.uri, size: first.size, where: storageWhere) })
+                guard await record("read a data file footer", { try await footer(first.uri, size: first.size, where: storageWhere) }) else { return steps }
             }
+            _ = await record("time column", { try await timeColumnStep(file: first, io: connection.io) })
             return steps
         }
         guard let metadata, let head = metadata.mainSnapshotId.flatMap(metadata.snapshot(id:)), let list = head.manifestList else {
@@ -146,10 +147,13 @@ public struct ConnectionValidator: Sendable {
             return "\(storageWhere): \(list)"
         }) else { return steps }
         if let dataFile {
-            _ = await record("read a data file footer", {
+            guard await record("read a data file footer", {
                 try await footer(dataFile.path, size: Int(dataFile.fileSizeInBytes), where: storageWhere, io: connection.io(for: metadata))
-            })
+            }) else { return steps }
         }
+        _ = await record("time column", {
+            try await timeColumnStep(file: dataFile.map { ($0.path, Int($0.fileSizeInBytes)) }, io: connection.io(for: metadata))
+        })
         return steps
     }
 

@@ -23,6 +23,10 @@ extension EngineEndToEnd {
                 """, in: root)
             let stuck = try EngineFixtures.worker(["run", "--config", derived])
             #expect(stuck.status == 1, "the derived time column ts refuses 1970-01-01: \(stuck.all)")
+            let validate = try EngineFixtures.worker(["validate", "--config", derived])
+            #expect(validate.status != 0, "validate samples the time column: \(validate.all)")
+            #expect(validate.output.contains("FAIL time column") && validate.output.contains("outside 1971–2071")
+                    && validate.output.contains("1970-01-01T00:00:00Z") && validate.output.contains("schema.timeColumn"), "\(validate.output)")
             let schema = try EngineFixtures.worker(["schema", "--config", derived])
             #expect(schema.output.contains("dateTimeFieldSpecs") && schema.output.contains("\"ts\""), "\(schema.output)")
 
@@ -33,6 +37,8 @@ extension EngineEndToEnd {
             let noTime = try EngineFixtures.worker(["schema", "--config", none])
             let json = try JSONSerialization.jsonObject(with: Data(noTime.output.utf8)) as? [String: Any]
             #expect(json?["dateTimeFieldSpecs"] == nil || (json?["dateTimeFieldSpecs"] as? [Any])?.isEmpty == true, "\(noTime.output)")
+            let validateNone = try EngineFixtures.worker(["validate", "--config", none])
+            #expect(validateNone.status == 0 && validateNone.output.contains("no time column"), "\(validateNone.all)")
             let run = try EngineFixtures.worker(["run", "--config", none])
             #expect(run.status == 0, "\(run.all)")
             #expect(try PushedSegments(folder: root + "/segments").rowCount == 40)
