@@ -46,7 +46,8 @@ struct PushStage {
             case .marker:
                 break
             case .sealed(let segment, let cut):
-                let outcome = machine.pushed(cut, rows: segment.rows, at: Timestamps.now())
+                // The machine decides before the push; the entry's time is set once the push returned.
+                let outcome = machine.pushed(cut, rows: segment.rows, at: "")
                 let prepare = !prepared
                 prepared = true
                 let (context, pusher, folder) = (self.context, self.pusher, self.folder)
@@ -111,7 +112,9 @@ struct PushStage {
         context.metrics.segmentsPushed.increment()
         context.metrics.pushLatency.recordNanoseconds(Int64(elapsed.components.seconds) * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
         context.metrics.rows.increment(by: segment.rows)
-        try folder.record(outcome.ledger, replacing: outcome.replacesLedgerEntry)
+        var entry = outcome.ledger
+        entry.pushedAt = Timestamps.now()
+        try folder.record(entry, replacing: outcome.replacesLedgerEntry)
         context.progress.segmentPushed(step: outcome.ledger.step, rows: segment.rows)
         context.events.emit(.segmentPushed(name: segment.name, rows: segment.rows, bytes: segment.tarballBytes,
                                            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
