@@ -12,8 +12,16 @@ extension ConnectionValidator {
     /// The time column: its type mapped (the derivation refuses the others), and a sample of
     /// its values — the first row group of `file` — free of nulls and within 1971–2071, as
     /// Pinot requires. A run would otherwise fail on them after building.
-    func timeColumnStep(file: (uri: String, size: Int)?, io: FileIO) async throws -> String {
-        let schema = try await Inspection(connection).pinotSchema()
+    /// - Parameter metadata: the Iceberg table the earlier steps loaded (nil for a data lake).
+    func timeColumnStep(file: (uri: String, size: Int)?, io: FileIO, metadata: TableMetadata? = nil) async throws -> String {
+        let schema: PinotSchema
+        if let metadata {
+            let configuration = connection.configuration
+            schema = try SchemaDerivation(schemaName: configuration.schemaName, options: configuration.schema)
+                .derive(schema: metadata.currentSchema, spec: metadata.defaultSpec)
+        } else {
+            schema = try await Inspection(connection).pinotSchema()
+        }
         guard let time = schema.fields.first(where: { $0.role == .dateTime }) else {
             return "no time column (schema.timeColumn is null, or no partition field names one)"
         }

@@ -152,7 +152,7 @@ public struct ConnectionValidator: Sendable {
             }) else { return steps }
         }
         _ = await record("time column", {
-            try await timeColumnStep(file: dataFile.map { ($0.path, Int($0.fileSizeInBytes)) }, io: connection.io(for: metadata))
+            try await timeColumnStep(file: dataFile.map { ($0.path, Int($0.fileSizeInBytes)) }, io: connection.io(for: metadata), metadata: metadata)
         })
         return steps
     }

@@ -114,26 +114,12 @@ struct PushedSegments {
     }
 }
 
-/// Whether a segment value equals an expected value from pyiceberg's scan (Pinot's rules applied).
+/// Whether a segment value equals an expected value from pyiceberg's scan (Pinot's rules applied):
+/// TestSupport's `matches`, with a missing value as null and a boolean also as 0 or 1.
 func pinotEquals(_ value: Value, _ expected: Any?) -> Bool {
     guard let expected, !(expected is NSNull) else { return value == .null }
-    switch value {
-    case .null: return false
-    case .boolean(let b): return (expected as? Bool) == b || (expected as? NSNumber)?.int64Value == (b ? 1 : 0)
-    case .int(let i): return (expected as? NSNumber).map { $0.int64Value == i } ?? false
-    case .float(let f): return (expected as? NSNumber).map { Float($0.doubleValue) == f } ?? false
-    case .double(let d):
-        return (expected as? NSNumber).map { abs($0.doubleValue - d) <= max(abs(d), abs($0.doubleValue)) * 1e-15 } ?? false
-    case .decimal(let unscaled, let scale):
-        guard let text = expected as? String, let want = Decimal(string: text),
-              let got = Decimal(string: decimalText(unscaled: unscaled, scale: scale)) else { return false }
-        return want == got
-    case .string(let s), .json(let s): return (expected as? String) == s
-    case .bytes(let b): return (expected as? String) == hexText(b)
-    case .list(let items):
-        guard let array = expected as? [Any], array.count == items.count else { return false }
-        return zip(items, array).allSatisfy { pinotEquals($0, $1) }
-    }
+    if case .boolean(let b) = value, let number = expected as? NSNumber, number.int64Value == (b ? 1 : 0) { return true }
+    return matches(value, expected)
 }
 
 /// Compares pushed rows with pyiceberg's, column by column; returns the differences (at most 12).
