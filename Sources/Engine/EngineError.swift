@@ -7,7 +7,7 @@ public struct EngineError: LakeIngestError {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Sendable {
             case invalidConfiguration, credentials, notFound, schemaMismatch, unsupported, corruptFile, pushRejected
-            case taskLocked, interrupted, io, nonAppendSnapshot, stateCorrupt
+            case taskLocked, interrupted, io, nonAppendSnapshot, stateCorrupt, invalidValue
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -36,6 +36,8 @@ public struct EngineError: LakeIngestError {
         public static let nonAppendSnapshot = Code(.nonAppendSnapshot)
         /// The state folder holds a checkpoint this engine cannot read.
         public static let stateCorrupt = Code(.stateCorrupt)
+        /// A value Pinot cannot hold (a time value outside 1971–2071, a null time value).
+        public static let invalidValue = Code(.invalidValue)
 
         public var description: String { base.rawValue }
     }
@@ -45,16 +47,19 @@ public struct EngineError: LakeIngestError {
     /// The data file (or object) the error is about.
     public var file: String?
     public var rowGroup: Int?
+    /// The row, counted from the file's first row.
+    public var row: Int?
     public var column: String?
     public var offset: Int?
     public var underlying: (any Error & Sendable)?
 
-    public init(_ code: Code, _ message: String, file: String? = nil, rowGroup: Int? = nil, column: String? = nil, offset: Int? = nil,
-                underlying: (any Error & Sendable)? = nil) {
+    public init(_ code: Code, _ message: String, file: String? = nil, rowGroup: Int? = nil, row: Int? = nil, column: String? = nil,
+                offset: Int? = nil, underlying: (any Error & Sendable)? = nil) {
         self.code = code
         self.message = message
         self.file = file
         self.rowGroup = rowGroup
+        self.row = row
         self.column = column
         self.offset = offset
         self.underlying = underlying
@@ -65,7 +70,7 @@ public struct EngineError: LakeIngestError {
 
 extension EngineError {
     public var codeName: String { code.description }
-    public var context: ErrorContext { ErrorContext(file: file, rowGroup: rowGroup, column: column, offset: offset) }
+    public var context: ErrorContext { ErrorContext(file: file, rowGroup: rowGroup, row: row, column: column, offset: offset) }
     public var cause: (any Error & Sendable)? { underlying }
     /// Whether the cause may pass on another try; the engine's own codes never do.
     public var isRetryable: Bool { (underlying as? any LakeIngestError)?.isRetryable ?? false }
@@ -85,6 +90,7 @@ extension EngineError {
         case .interrupted: return .interrupted
         case .nonAppendSnapshot: return .nonAppendSnapshot
         case .stateCorrupt: return .state
+        case .invalidValue: return .invalidValue
         default: return .io
         }
     }
@@ -98,7 +104,8 @@ extension EngineError.Code {
         case .credentials: self = .credentials
         case .notFound: self = .notFound
         case .unsupportedFeature: self = .unsupported
-        case .schemaMismatch, .invalidValue: self = .schemaMismatch
+        case .schemaMismatch: self = .schemaMismatch
+        case .invalidValue: self = .invalidValue
         case .io: self = .io
         default: self = .corruptFile
         }

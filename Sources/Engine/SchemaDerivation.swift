@@ -49,20 +49,23 @@ public struct SchemaDerivation {
     public var timeFromPartitions: Bool
     /// Columns left out (`schema.excludeColumns`).
     public var excludeColumns: Set<String>
+    /// String columns' `maxLength` by name, `*` for the others (`schema.maxLength`).
+    public var maxLength: [String: Int]
 
     public init(schemaName: String, timeColumn: String?, includePartitionColumns: Bool, timeFromPartitions: Bool = true,
-                excludeColumns: Set<String> = []) {
+                excludeColumns: Set<String> = [], maxLength: [String: Int] = [:]) {
         self.schemaName = schemaName
         self.timeColumn = timeColumn
         self.includePartitionColumns = includePartitionColumns
         self.timeFromPartitions = timeFromPartitions
         self.excludeColumns = excludeColumns
+        self.maxLength = maxLength
     }
 
     /// The derivation a task's schema options say.
     public init(schemaName: String, options: TaskConfiguration.SchemaOptions) {
         self.init(schemaName: schemaName, timeColumn: options.timeColumn, includePartitionColumns: options.includePartitionColumns,
-                  timeFromPartitions: !options.noTimeColumn, excludeColumns: Set(options.excludeColumns))
+                  timeFromPartitions: !options.noTimeColumn, excludeColumns: Set(options.excludeColumns), maxLength: options.maxLength)
     }
 
     /// The names among `names` that stay, after checking that every excluded name is one of them.
@@ -98,7 +101,7 @@ public struct SchemaDerivation {
                 fields.append(PinotFieldSpec(name: partition.name, dataType: type == .date ? .int : TypeMapping.pinotType(type), role: .dimension))
             }
         }
-        let derived = PinotSchema(schemaName: schemaName, fields: fields)
+        let derived = PinotSchema(schemaName: schemaName, fields: try withMaxLength(fields))
         try derived.checkColumnNames()
         return derived
     }
@@ -109,9 +112,29 @@ public struct SchemaDerivation {
     public func derive(parquet fields: [Field], partitions: Set<String> = []) throws -> PinotSchema {
         let kept = try kept(fields.map(\.name))
         let columns = fields.filter { kept.contains($0.name) }.map { ($0.name, $0.type, partitions.contains($0.name)) }
-        let derived = PinotSchema(schemaName: schemaName, fields: try specs(columns))
+        let derived = PinotSchema(schemaName: schemaName, fields: try withMaxLength(try specs(columns)))
         try derived.checkColumnNames()
         return derived
+    }
+
+    /// The fields with `schema.maxLength` applied to their string columns.
+    /// - Throws: `.invalidConfiguration` when it names a column the table lacks, or one that is
+    ///   not a STRING column.
+    private func withMaxLength(_ fields: [PinotFieldSpec]) throws -> [PinotFieldSpec] {
+        for name in maxLength.keys.sorted() where name != "*" {
+            guard let field = fields.first(where: { $0.name == name }) else {
+                throw EngineError(.invalidConfiguration, "\"schema.maxLength\" names \(name), which is not a column of the table")
+            }
+            guard field.dataType == .string else {
+                throw EngineError(.invalidConfiguration, "\"schema.maxLength\" names \(name), a \(field.dataType.rawValue) column: maxLength applies to STRING columns")
+            }
+        }
+        return fields.map { field in
+            guard field.dataType == .string, let limit = maxLength[field.name] ?? maxLength["*"] else { return field }
+            var field = field
+            field.maxLength = limit
+            return field
+        }
     }
 
     private func specs(_ columns: [(name: String, type: DataType, isKey: Bool)]) throws -> [PinotFieldSpec] {

@@ -1,10 +1,12 @@
-/// Where an error applies: the file (or object key, or URI), the row group, the column, the
-/// byte offset, the Pinot segment and the endpoint. Every field is optional; an error names
+/// Where an error applies: the file (or object key, or URI), the row group, the row, the
+/// column, the byte offset, the Pinot segment and the endpoint. Every field is optional; an error names
 /// the places it knows, and a caller that knows more adds them when it converts the error.
 public struct ErrorContext: Sendable, Hashable, CustomStringConvertible {
     /// The file, object key or URI.
     public var file: String?
     public var rowGroup: Int?
+    /// The row, counted from the file's first row.
+    public var row: Int?
     /// The column (a dotted path for nested Parquet columns).
     public var column: String?
     /// The byte offset in the file.
@@ -14,10 +16,11 @@ public struct ErrorContext: Sendable, Hashable, CustomStringConvertible {
     /// The server that was asked (a URL without userinfo).
     public var endpoint: String?
 
-    public init(file: String? = nil, rowGroup: Int? = nil, column: String? = nil, offset: Int? = nil,
+    public init(file: String? = nil, rowGroup: Int? = nil, row: Int? = nil, column: String? = nil, offset: Int? = nil,
                 segment: String? = nil, endpoint: String? = nil) {
         self.file = file
         self.rowGroup = rowGroup
+        self.row = row
         self.column = column
         self.offset = offset
         self.segment = segment
@@ -27,12 +30,13 @@ public struct ErrorContext: Sendable, Hashable, CustomStringConvertible {
     /// True when no place is known.
     public var isEmpty: Bool { parts.isEmpty }
 
-    /// The places in order, each with its label: `file x`, `row group 2`, `column c`,
+    /// The places in order, each with its label: `file x`, `row group 2`, `row 7`, `column c`,
     /// `offset 9`, `segment s`, `endpoint e`.
     public var parts: [String] {
         var parts: [String] = []
         if let file { parts.append("file \(file)") }
         if let rowGroup { parts.append("row group \(rowGroup)") }
+        if let row { parts.append("row \(row)") }
         if let column { parts.append("column \(column)") }
         if let offset { parts.append("offset \(offset)") }
         if let segment { parts.append("segment \(segment)") }
@@ -40,7 +44,7 @@ public struct ErrorContext: Sendable, Hashable, CustomStringConvertible {
         return parts
     }
 
-    /// One line: `(file x, row group 2, column c, offset 9, segment s, endpoint e)`, or empty
+    /// One line: `(file x, row group 2, row 7, column c, offset 9, segment s, endpoint e)`, or empty
     /// when no place is known.
     public var description: String { Self.parenthesized(parts) }
 
@@ -53,7 +57,7 @@ public struct ErrorContext: Sendable, Hashable, CustomStringConvertible {
 
     /// Each field from `self` where it is set, else from `other`.
     public func filled(from other: ErrorContext) -> ErrorContext {
-        ErrorContext(file: file ?? other.file, rowGroup: rowGroup ?? other.rowGroup, column: column ?? other.column,
+        ErrorContext(file: file ?? other.file, rowGroup: rowGroup ?? other.rowGroup, row: row ?? other.row, column: column ?? other.column,
                      offset: offset ?? other.offset, segment: segment ?? other.segment, endpoint: endpoint ?? other.endpoint)
     }
 

@@ -92,6 +92,13 @@ struct StatusCommand: AsyncParsableCommand {
                 out.line("  \(step.snapshotId.map { "snapshot \($0)" } ?? step.step): \(step.action), \(step.files) files, \(step.segments) segments, \(step.rows) rows")
             }
             for skipped in status.skippedFiles { out.line("  skipped \(skipped.file): \(skipped.error.text)") }
+            for row in status.droppedRows {
+                out.line("  dropped row \(row.row) of \(row.file) (row group \(row.rowGroup)): \(row.reason) in \(row.column)\(row.value.map { " (\($0))" } ?? "")")
+            }
+            if status.rowsDropped > status.droppedRows.count { out.line("  … \(status.rowsDropped - status.droppedRows.count) more rows dropped") }
+            for (column, count) in status.valuesCut.sorted(by: { $0.key < $1.key }) {
+                out.line("  \(count) values of \(column) cut to its maxLength")
+            }
             for note in status.notes { out.line("  note: \(note)") }
         }
     }
@@ -216,6 +223,7 @@ final class ProgressPrinter: Sendable {
             : "\(status.state.rawValue): \(status.segmentsPushed) segments pushed (\(status.rowsIngested) rows) from \(status.filesIngested) of \(status.filesDiscovered) files"
         if let snapshot = status.lastIngestedSnapshotId { text += "; last ingested snapshot \(snapshot)" }
         if !status.skippedFiles.isEmpty { text += "; \(status.skippedFiles.count) files skipped" }
+        if status.rowsDropped > 0 { text += "; \(status.rowsDropped) rows dropped" }
         if let error = status.error { text += "\n" + error.text }
         return text
     }

@@ -23,6 +23,12 @@ extension EngineEndToEnd {
                 """, in: root)
             let stuck = try EngineFixtures.worker(["run", "--config", derived])
             #expect(stuck.status == 1, "the derived time column ts refuses 1970-01-01: \(stuck.all)")
+            let failed = try Self.status(root + "/derived-state")
+            let error = failed["error"] as? [String: Any]
+            #expect(error?["category"] as? String == "invalidValue", "\(failed)")
+            #expect((error?["file"] as? String)?.contains("ts_day=1970-01-01") == true && error?["rowGroup"] as? Int == 0
+                    && error?["row"] as? Int == 0 && error?["column"] as? String == "ts", "the error names the file, row group and row: \(failed)")
+            #expect((error?["message"] as? String)?.contains("continueOnRowError") == true, "\(failed)")
             let validate = try EngineFixtures.worker(["validate", "--config", derived])
             #expect(validate.status != 0, "validate samples the time column: \(validate.all)")
             #expect(validate.output.contains("FAIL time column") && validate.output.contains("outside 1971–2071")
@@ -42,6 +48,115 @@ extension EngineEndToEnd {
             let run = try EngineFixtures.worker(["run", "--config", none])
             #expect(run.status == 0, "\(run.all)")
             #expect(try PushedSegments(folder: root + "/segments").rowCount == 40)
+        }
+
+        @Test("continueOnRowError drops the epoch-0 row and a null time value, counted in the status with file and row; the rest is exact")
+        func continueOnRowError() throws {
+            let root = EngineFixtures.temporaryDirectory("row-error")
+            defer { try? FileManager.default.removeItem(atPath: root) }
+            try EngineFixtures.lake(["create", "--state", root + "/lake", "--warehouse", "file://" + root + "/warehouse", "--table", "orders"])
+            try EngineFixtures.lake(["append", "--state", root + "/lake", "--table", "orders", "--batch", "1", "--rows", "40", "--epoch-zero"])
+            let location = "file://\(root)/warehouse/lake/orders"
+            let (config, _) = try EngineFixtures.configuration("""
+                {"taskName": "rows", "table": "orders", "source": {"type": "iceberg-table", "location": "\(location)"},
+                 "continueOnRowError": true, "push": {"outputDir": "segments"}, "stateDir": "state"}
+                """, in: root)
+            let run = try EngineFixtures.worker(["run", "--config", config])
+            #expect(run.status == 0, "\(run.all)")
+            let status = try Self.status(root + "/state")
+            #expect(status["rowsDropped"] as? Int == 1 && status["rowsIngested"] as? Int == 39, "\(status)")
+            let dropped = (status["droppedRows"] as? [[String: Any]])?.first
+            #expect((dropped?["file"] as? String)?.contains("ts_day=1970-01-01") == true && dropped?["row"] as? Int == 0
+                    && dropped?["column"] as? String == "ts" && dropped?["value"] as? String == "0", "\(status)")
+            let shown = try EngineFixtures.worker(["status", "--config", config])
+            #expect(shown.output.contains("1 rows dropped") && shown.output.contains("dropped row 0 of"), "\(shown.output)")
+            var expected = try EngineFixtures.expectedRows(state: root + "/lake", table: "orders").rows
+            #expect(expected.removeValue(forKey: 10000) != nil, "the epoch-0 row is batch 1's first")
+            let pushed = try PushedSegments(folder: root + "/segments")
+            #expect(differences(pushed, expected).isEmpty, "\(differences(pushed, expected))")
+
+            // A null time value in a data lake file: refused by row without the key, dropped with it.
+            try FileManager.default.createDirectory(atPath: root + "/nulls", withIntermediateDirectories: true)
+            try EngineFixtures.python("""
+                import pyarrow as pa, pyarrow.parquet as pq
+                ts = pa.array([1_700_000_000_000 + i for i in range(8)], pa.timestamp("ms"))
+                ts = pa.array([None if i == 5 else v for i, v in enumerate(ts.to_pylist())], pa.timestamp("ms"))
+                pq.write_table(pa.table({"id": pa.array(range(8), pa.int64()), "ts": ts}), "\(root)/nulls/a.parquet", row_group_size=4)
+                """)
+            let (strict, _) = try EngineFixtures.configuration("""
+                {"taskName": "nulls", "table": "events", "source": {"type": "s3-data-lake", "location": "file://../nulls/"},
+                 "schema": {"timeColumn": "ts"}, "push": {"outputDir": "segments"}, "stateDir": "state"}
+                """, in: root + "/strict")
+            #expect(try EngineFixtures.worker(["run", "--config", strict]).status == 1)
+            let refused = try Self.status(root + "/strict/state")["error"] as? [String: Any]
+            #expect(refused?["category"] as? String == "invalidValue" && refused?["rowGroup"] as? Int == 1 && refused?["row"] as? Int == 5
+                    && (refused?["message"] as? String)?.contains("null time value") == true, "\(String(describing: refused))")
+            let (lenient, _) = try EngineFixtures.configuration("""
+                {"taskName": "nulls", "table": "events", "source": {"type": "s3-data-lake", "location": "file://../nulls/"},
+                 "schema": {"timeColumn": "ts"}, "continueOnRowError": true, "push": {"outputDir": "segments"}, "stateDir": "state"}
+                """, in: root + "/lenient")
+            #expect(try EngineFixtures.worker(["run", "--config", lenient]).status == 0)
+            let kept = try PushedSegments(folder: root + "/lenient/segments")
+            #expect(kept.rows.keys.sorted() == [0, 1, 2, 3, 4, 6, 7], "\(kept.rows.keys.sorted())")
+            let lenientStatus = try Self.status(root + "/lenient/state")
+            #expect(lenientStatus["rowsDropped"] as? Int == 1
+                    && ((lenientStatus["droppedRows"] as? [[String: Any]])?.first?["value"]).map { $0 is NSNull } != false, "\(lenientStatus)")
+        }
+
+        @Test("schema.maxLength raises and lowers Pinot's maxLength, per column and by default; cut values are counted per column")
+        func maxLength() throws {
+            let root = EngineFixtures.temporaryDirectory("max-length")
+            defer { try? FileManager.default.removeItem(atPath: root) }
+            try FileManager.default.createDirectory(atPath: root + "/lake", withIntermediateDirectories: true)
+            // `long`: 600 characters in every row (cut at 512 by default); `short`: plain and
+            // dictionary-encoded files, with a 4-byte character (two UTF-16 units) in some rows.
+            try EngineFixtures.python("""
+                import pyarrow as pa, pyarrow.parquet as pq
+                for name, dictionary in [("a", False), ("b", True)]:
+                    base = 0 if name == "a" else 100
+                    ids = list(range(base, base + 6))
+                    table = pa.table({
+                        "id": pa.array(ids, pa.int64()),
+                        "long": ["x" * 600 + str(i) for i in ids],
+                        "short": [None, "abc", "0123456789AB", "\\U0001F600" * 6, "0123456789", "é" * 11],
+                    })
+                    pq.write_table(table, "\(root)/lake/" + name + ".parquet", use_dictionary=dictionary)
+                """)
+            let (config, _) = try EngineFixtures.configuration("""
+                {"taskName": "lengths", "table": "events", "source": {"type": "s3-data-lake", "location": "file://lake/"},
+                 "schema": {"maxLength": {"*": 1000, "short": 10}}, "push": {"outputDir": "segments"}, "stateDir": "state"}
+                """, in: root)
+            let schema = try EngineFixtures.worker(["schema", "--config", config])
+            #expect(schema.output.contains("\"maxLength\": 1000") && schema.output.contains("\"maxLength\": 10"), "\(schema.output)")
+            let run = try EngineFixtures.worker(["run", "--config", config])
+            #expect(run.status == 0, "\(run.all)")
+            let pushed = try PushedSegments(folder: root + "/segments")
+            #expect(pushed.rowCount == 12)
+            for (id, row) in pushed.rows {
+                #expect(row["long"] == .string(String(repeating: "x", count: 600) + String(id)), "long values are kept whole under maxLength 1000")
+            }
+            #expect(pushed.rows[2]?["short"] == .string("0123456789") && pushed.rows[102]?["short"] == .string("0123456789"))
+            #expect(pushed.rows[3]?["short"] == .string(String(repeating: "\u{1F600}", count: 5)), "10 UTF-16 units are five emoji")
+            #expect(pushed.rows[4]?["short"] == .string("0123456789") && pushed.rows[5]?["short"] == .string(String(repeating: "é", count: 10)))
+            let status = try Self.status(root + "/state")
+            #expect(status["valuesCut"] as? [String: Int] == ["short": 6], "three cut values in each file: \(status)")
+            let shown = try EngineFixtures.worker(["status", "--config", config])
+            #expect(shown.output.contains("6 values of short cut to its maxLength"), "\(shown.output)")
+
+            for (limits, words) in [("{\"short\": 99999999999}", "Java int"), ("{\"nope\": 5}", "nope, which is not a column"),
+                                    ("{\"id\": 5}", "STRING columns")] {
+                let bad = root + "/bad-\(words.count).json"
+                try """
+                    {"taskName": "lengths", "table": "events", "source": {"type": "s3-data-lake", "location": "file://lake/"},
+                     "schema": {"maxLength": \(limits)}, "push": {"outputDir": "segments"}, "stateDir": "bad-state"}
+                    """.write(toFile: bad, atomically: true, encoding: .utf8)
+                let refused = try EngineFixtures.worker(["run", "--config", bad])
+                #expect(refused.status != 0 && refused.all.contains(words), "\(limits): \(refused.all)")
+            }
+        }
+
+        static func status(_ stateDir: String) throws -> [String: Any] {
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: stateDir + "/status.json"))) as? [String: Any] ?? [:]
         }
 
         @Test("two tasks pointed at one stateDir: the second is refused naming both, the first's state untouched")

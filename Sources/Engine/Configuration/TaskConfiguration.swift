@@ -56,6 +56,9 @@ public struct TaskConfiguration: Sendable {
         public var includePartitionColumns = true
         /// Columns left out of the Pinot table (and not read).
         public var excludeColumns: [String] = []
+        /// Pinot's `maxLength` of string columns, by column name; `*` is every other string
+        /// column's (512, Pinot's default, when absent).
+        public var maxLength: [String: Int] = [:]
     }
 
     public struct SegmentOptions: Sendable {
@@ -122,6 +125,9 @@ public struct TaskConfiguration: Sendable {
     public var stateDir: String
     public var schedule: CronSchedule
     public var continueOnFileError = false
+    /// Leave out a row whose value Pinot cannot hold (a time value outside 1971–2071 or null)
+    /// instead of failing the run; Pinot's `continueOnError`.
+    public var continueOnRowError = false
     /// The folder of the configuration file (absolute): relative paths are relative to it.
     public var baseDirectory: String
 
@@ -186,6 +192,9 @@ public struct TaskConfiguration: Sendable {
                 }
                 schema.excludeColumns = names
             }
+            if let limits = reader.any("maxLength") {
+                schema.maxLength = try Self.maxLength(limits, file: file)
+            }
             try reader.finish()
         }
         var segments = SegmentOptions()
@@ -229,6 +238,7 @@ public struct TaskConfiguration: Sendable {
             source: source, schema: schema, segments: segments, push: push, pipeline: pipeline,
             stateDir: Self.resolve(try root.string("stateDir") ?? "state", against: base), schedule: schedule,
             continueOnFileError: try root.bool("continueOnFileError") ?? false, baseDirectory: base)
+        configuration.continueOnRowError = try root.bool("continueOnRowError") ?? false
         configuration.push.outputDir = Self.resolve(push.outputDir, against: base)
         if let location = source.location { configuration.source.location = Self.resolveLocation(location, against: base) }
         if let deepStore = push.deepStoreUri { configuration.push.deepStoreUri = Self.resolveLocation(deepStore, against: base) }
@@ -238,6 +248,26 @@ public struct TaskConfiguration: Sendable {
         try root.finish()
         try configuration.validate(file: file)
         return configuration
+    }
+
+    /// `schema.maxLength`: a number (every string column) or an object of column names (and `*`)
+    /// to numbers, each a positive Java int as Pinot reads it.
+    private static func maxLength(_ value: Any, file: String) throws(EngineError) -> [String: Int] {
+        func length(_ value: Any, _ key: String) throws(EngineError) -> Int {
+            guard let number = value as? NSNumber, !ConfigReader.isBoolean(number),
+                  let integer = Int(exactly: number.doubleValue), Double(integer) == number.doubleValue,
+                  (1...Int(Int32.max)).contains(integer) else {
+                throw EngineError(.invalidConfiguration, "\(file): \"\(key)\" must be a whole number from 1 to 2147483647 (Pinot reads maxLength as a Java int)")
+            }
+            return integer
+        }
+        if value is NSNumber { return ["*": try length(value, "schema.maxLength")] }
+        guard let object = value as? [String: Any] else {
+            throw EngineError(.invalidConfiguration, "\(file): \"schema.maxLength\" must be a number or an object of column names to numbers (\"*\" for every other string column)")
+        }
+        var limits: [String: Int] = [:]
+        for (name, limit) in object where !(limit is NSNull) { limits[name] = try length(limit, "schema.maxLength.\(name)") }
+        return limits
     }
 
     private static func credentials(_ reader: inout ConfigReader, _ key: String) throws(EngineError) -> Credentials? {

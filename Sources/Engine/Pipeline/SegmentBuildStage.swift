@@ -13,11 +13,17 @@ struct SegmentBuildStage {
     private let context: PipelineContext
     private let builder: SegmentBuilder
     private var cutter: SegmentCutter
+    private let appender: RowGroupAppender
+    /// The file in hand's dropped rows and cut values: reported when it ends, forgotten when it
+    /// is skipped.
+    private var fileOutcome = RowGroupAppender.Outcome()
 
     init(context: PipelineContext) throws {
         self.context = context
         builder = try SegmentBuilder(schema: context.plan.pinotSchema, table: context.tableConfig)
         let configuration = context.configuration
+        appender = RowGroupAppender(builder: builder, continueOnRowError: configuration.continueOnRowError,
+                                    concurrency: configuration.pipeline.buildConcurrency)
         cutter = SegmentCutter(
             table: configuration.table,
             limits: .init(maxRows: configuration.segments.maxRowsPerSegment, maxBytes: configuration.segments.maxBytesPerSegment),
@@ -50,7 +56,11 @@ struct SegmentBuildStage {
                 defer { context.gauges.consumed(bytes: decoded.bytes) }
                 try await add(decoded, output: output)
             case .fileEnd(let work, _):
-                if let rows = cutter.fileEnded(Self.key(work)) { try await output.send(.fileIngested(work, rows: rows)) }
+                if let rows = cutter.fileEnded(Self.key(work)) {
+                    context.progress.rowsChecked(fileOutcome)
+                    try await output.send(.fileIngested(work, rows: rows))
+                }
+                fileOutcome = .init()
             case .fileFailed(let work, let error):
                 switch cutter.fileFailed(Self.key(work), path: work.file.path) {
                 case .ignore:
@@ -63,6 +73,7 @@ struct SegmentBuildStage {
                     throw unskippable
                 case .skip(let truncateTo):
                     if let truncateTo { builder.truncate(toRows: truncateTo) }
+                    fileOutcome = .init()
                     try await output.send(.fileSkipped(work, error))
                 }
             }
@@ -82,14 +93,11 @@ struct SegmentBuildStage {
         while true {
             switch action {
             case .append(let rows):
-                do {
-                    try await ConcurrentAppend.add(batch, rows: rows, to: builder, concurrency: context.configuration.pipeline.buildConcurrency)
-                } catch let error as SegmentError {
-                    throw EngineError(.schemaMismatch, "a value does not fit the segment: \(error.message)", file: decoded.work.file.path,
-                                      rowGroup: decoded.rowGroup, column: error.column, underlying: error)
-                }
+                let outcome = try await appender.append(decoded, rows: rows)
+                fileOutcome.dropped += outcome.dropped
+                fileOutcome.cuts.merge(outcome.cuts, uniquingKeysWith: +)
                 FaultInjection.reached("appended")
-                action = cutter.appended(size: size)
+                action = cutter.appended(size: size, dropped: outcome.dropped.count)
             case .seal(let cut):
                 try await seal(cut, output: output)
                 action = cutter.sealed(size: size)

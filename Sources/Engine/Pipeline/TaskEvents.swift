@@ -57,6 +57,7 @@ extension TaskEvent {
                 var report: [String: Any] = ["category": error.category, "message": error.message]
                 report["file"] = error.file
                 report["rowGroup"] = error.rowGroup
+                report["row"] = error.row
                 report["column"] = error.column
                 report["offset"] = error.offset
                 report["segment"] = error.segment

@@ -10,16 +10,19 @@ public struct ErrorReport: Codable, Sendable, Equatable {
     public var message: String
     public var file: String?
     public var rowGroup: Int?
+    /// The row, counted from the file's first row.
+    public var row: Int?
     public var column: String?
     public var offset: Int?
     public var segment: String?
 
-    public init(category: String, message: String, file: String? = nil, rowGroup: Int? = nil, column: String? = nil,
+    public init(category: String, message: String, file: String? = nil, rowGroup: Int? = nil, row: Int? = nil, column: String? = nil,
                 offset: Int? = nil, segment: String? = nil) {
         self.category = category
         self.message = message
         self.file = file
         self.rowGroup = rowGroup
+        self.row = row
         self.column = column
         self.offset = offset
         self.segment = segment
@@ -28,7 +31,7 @@ public struct ErrorReport: Codable, Sendable, Equatable {
     /// The message with its place, for one line of output.
     public var text: String {
         "\(category): \(message)"
-            + ErrorContext(file: file, rowGroup: rowGroup, column: column, offset: offset, segment: segment).suffix()
+            + ErrorContext(file: file, rowGroup: rowGroup, row: row, column: column, offset: offset, segment: segment).suffix()
     }
 }
 
@@ -51,7 +54,7 @@ enum FailureReport {
             next = cause.cause
         }
         return ErrorReport(category: error.category.rawValue, message: error.statusMessage, file: place.file, rowGroup: place.rowGroup,
-                           column: place.column, offset: place.offset, segment: place.segment)
+                           row: place.row, column: place.column, offset: place.offset, segment: place.segment)
     }
 
     /// `error` as an `EngineError` about `file` (kept as the cause): the engine's code for the
@@ -63,7 +66,7 @@ enum FailureReport {
         }
         let report = report(error)
         return EngineError(EngineError.Code(converting: FailureCategory.of(error)), "\(context): \(report.message)",
-                           file: report.file ?? file, rowGroup: report.rowGroup, column: report.column, offset: report.offset,
+                           file: report.file ?? file, rowGroup: report.rowGroup, row: report.row, column: report.column, offset: report.offset,
                            underlying: error)
     }
 }

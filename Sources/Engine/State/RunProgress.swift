@@ -56,6 +56,16 @@ final class RunProgress: Sendable {
         }
     }
 
+    /// A file's rows left out under `continueOnRowError` (the first few kept as examples) and
+    /// values cut to `maxLength`.
+    func rowsChecked(_ outcome: RowGroupAppender.Outcome) {
+        update { status in
+            status.rowsDropped += outcome.dropped.count
+            status.droppedRows += outcome.dropped.prefix(max(0, TaskStatus.droppedRowExamples - status.droppedRows.count))
+            status.valuesCut.merge(outcome.cuts, uniquingKeysWith: +)
+        }
+    }
+
     func fileIngested() { update { $0.filesIngested += 1 } }
 
     func fileSkipped(_ path: String, _ error: ErrorReport) {

@@ -32,6 +32,30 @@ public struct TaskStatus: Codable, Sendable, Equatable {
         public var error: ErrorReport
     }
 
+    /// A row left out under `continueOnRowError`: where it was and why.
+    public struct DroppedRow: Codable, Sendable, Equatable {
+        public var file: String
+        public var rowGroup: Int
+        /// Counted from the file's first row.
+        public var row: Int
+        public var column: String
+        /// The value as stored, or nil for a null.
+        public var value: String?
+        public var reason: String
+
+        public init(file: String, rowGroup: Int, row: Int, column: String, value: String?, reason: String) {
+            self.file = file
+            self.rowGroup = rowGroup
+            self.row = row
+            self.column = column
+            self.value = value
+            self.reason = reason
+        }
+    }
+
+    /// How many of the dropped rows ``droppedRows`` shows.
+    public static let droppedRowExamples = 10
+
     public var state: State
     public var lastIngestedSnapshotId: Int64?
     public var filesDiscovered = 0
@@ -46,6 +70,11 @@ public struct TaskStatus: Codable, Sendable, Equatable {
     public var finishedAt: String?
     public var skippedFiles: [SkippedFile] = []
     public var notes: [String] = []
+    /// Rows left out under `continueOnRowError`, and the first few of them.
+    public var rowsDropped = 0
+    public var droppedRows: [DroppedRow] = []
+    /// Per string column, the values cut to the field's `maxLength`.
+    public var valuesCut: [String: Int] = [:]
 
     public init(state: State, taskName: String, startedAt: String) {
         self.state = state
@@ -55,7 +84,28 @@ public struct TaskStatus: Codable, Sendable, Equatable {
 
     private enum CodingKeys: String, CodingKey {
         case state, lastIngestedSnapshotId, filesDiscovered, filesIngested, segmentsGenerated, segmentsPushed, rowsIngested, error, snapshots
-        case taskName, startedAt, finishedAt, skippedFiles, notes
+        case taskName, startedAt, finishedAt, skippedFiles, notes, rowsDropped, droppedRows, valuesCut
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        state = try c.decode(State.self, forKey: .state)
+        lastIngestedSnapshotId = try c.decodeIfPresent(Int64.self, forKey: .lastIngestedSnapshotId)
+        filesDiscovered = try c.decodeIfPresent(Int.self, forKey: .filesDiscovered) ?? 0
+        filesIngested = try c.decodeIfPresent(Int.self, forKey: .filesIngested) ?? 0
+        segmentsGenerated = try c.decodeIfPresent(Int.self, forKey: .segmentsGenerated) ?? 0
+        segmentsPushed = try c.decodeIfPresent(Int.self, forKey: .segmentsPushed) ?? 0
+        rowsIngested = try c.decodeIfPresent(Int.self, forKey: .rowsIngested) ?? 0
+        error = try c.decodeIfPresent(ErrorReport.self, forKey: .error)
+        snapshots = try c.decodeIfPresent([SnapshotCount].self, forKey: .snapshots) ?? []
+        taskName = try c.decode(String.self, forKey: .taskName)
+        startedAt = try c.decode(String.self, forKey: .startedAt)
+        finishedAt = try c.decodeIfPresent(String.self, forKey: .finishedAt)
+        skippedFiles = try c.decodeIfPresent([SkippedFile].self, forKey: .skippedFiles) ?? []
+        notes = try c.decodeIfPresent([String].self, forKey: .notes) ?? []
+        rowsDropped = try c.decodeIfPresent(Int.self, forKey: .rowsDropped) ?? 0
+        droppedRows = try c.decodeIfPresent([DroppedRow].self, forKey: .droppedRows) ?? []
+        valuesCut = try c.decodeIfPresent([String: Int].self, forKey: .valuesCut) ?? [:]
     }
 
     /// Writes `lastIngestedSnapshotId` and `error` as `null` when absent, as the contract shows.
@@ -75,6 +125,9 @@ public struct TaskStatus: Codable, Sendable, Equatable {
         try c.encode(finishedAt, forKey: .finishedAt)
         try c.encode(skippedFiles, forKey: .skippedFiles)
         try c.encode(notes, forKey: .notes)
+        try c.encode(rowsDropped, forKey: .rowsDropped)
+        try c.encode(droppedRows, forKey: .droppedRows)
+        try c.encode(valuesCut, forKey: .valuesCut)
     }
 
     /// Pretty JSON with sorted keys.

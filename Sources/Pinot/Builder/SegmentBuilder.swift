@@ -178,6 +178,39 @@ public final class SegmentBuilder: @unchecked Sendable {
         return try Self.checkTime(box.store)
     }
 
+    /// A row whose time value a controller refuses: null, or outside 1971–2071.
+    public struct TimeViolation: Sendable, Equatable {
+        /// The row in the open segment.
+        public var row: Int
+        /// The stored value; nil for a null.
+        public var value: Int64?
+    }
+
+    /// The rows from `start` on whose time value a controller refuses (what ``beginSeal(name:creationTime:)``
+    /// would throw for), in row order: so a caller can name the row, or take it back out.
+    public func timeViolations(from start: Int) -> [TimeViolation] {
+        guard let timeColumn = table.timeColumn, let box = boxes.first(where: { $0.store.spec.name == timeColumn }) else { return [] }
+        let store = box.store
+        guard store.kind == .int32 || store.kind == .int64, start < store.docs else { return [] }
+        let nulls = Set(store.nulls.reversed().prefix { Int($0) >= start })
+        let format = Self.timeFormat(of: store)
+        let low = format.lowestValue(fromMillis: 31_536_000_000), high = format.lowestValue(fromMillis: 3_187_296_000_000)
+        var violations: [TimeViolation] = []
+        for row in max(0, start)..<store.docs {
+            if nulls.contains(UInt32(row)) {
+                violations.append(TimeViolation(row: row, value: nil))
+                continue
+            }
+            let value = Int64(bitPattern: store.numbers.value(Int(store.entries[row])))
+            if let low, let high, value < low || value >= high { violations.append(TimeViolation(row: row, value: value)) }
+        }
+        return violations
+    }
+
+    private static func timeFormat(of store: ColumnStore) -> TimeFormat {
+        store.spec.dataType == .timestamp ? TimeFormat("TIMESTAMP")! : store.spec.format.flatMap(TimeFormat.init) ?? TimeFormat("1:MILLISECONDS:EPOCH")!
+    }
+
     /// Builds the whole segment in memory (tests, small segments).
     public func build(name: String? = nil, creationTime: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) throws(SegmentError) -> BuiltSegment {
         let seal = try beginSeal(name: name, creationTime: creationTime)
@@ -206,7 +239,7 @@ public final class SegmentBuilder: @unchecked Sendable {
                 high = max(high, value)
             }
         }
-        let format = store.spec.dataType == .timestamp ? TimeFormat("TIMESTAMP")! : store.spec.format.flatMap(TimeFormat.init) ?? TimeFormat("1:MILLISECONDS:EPOCH")!
+        let format = timeFormat(of: store)
         if let start = format.millis(low), let end = format.millis(high) {
             guard start >= 31_536_000_000, end < 3_187_296_000_000 else {
                 throw SegmentError(.invalidValue,

@@ -83,6 +83,15 @@ struct TimeFormat: Sendable, Equatable {
         return remainder < 0 ? quotient - 1 : quotient
     }
 
+    /// The smallest stored value whose ``millis(_:)`` is at least `millis`, clamped to a LONG;
+    /// nil for text formats. (`millis` is monotonic, so `v >= lowestValue(m)` iff `millis(v) >= m`.)
+    func lowestValue(fromMillis millis: Int64) -> Int64? {
+        guard let nanos = nanosPerValue else { return nil }
+        let (quotient, remainder) = (Int128(millis) * 1_000_000).quotientAndRemainder(dividingBy: nanos)
+        let ceiling = remainder > 0 ? quotient + 1 : quotient
+        return Int64(clamping: ceiling)
+    }
+
     /// A timestamp in `unit` since the epoch as a value of this format (floored); nil when it
     /// does not fit a LONG or the format is text.
     func value(_ timestamp: Int64, unit: TimestampUnit) -> Int64? {

@@ -48,6 +48,12 @@ enum EngineFixtures {
         return result.output
     }
 
+    /// `python3 -c SCRIPT`: a small fixture written by pyarrow in the test that uses it.
+    static func python(_ script: String) throws {
+        let result = try ProcessRunner.run("/usr/bin/env", ["python3", "-c", script])
+        guard result.status == 0 else { throw FixtureError(message: "python3 failed: \(result.all.suffix(2000))") }
+    }
+
     /// pyiceberg's scan of a table as Pinot rows, by id.
     static func expectedRows(state: String, table: String) throws -> (rows: [Int64: [String: Any]], metadataLocation: String, snapshots: [Int64]) {
         let json = try lake(["expected", "--state", state, "--table", table])

@@ -138,13 +138,14 @@ struct SegmentCutter {
         return start(size: size)
     }
 
-    /// The rows of the last `.append` are in the builder.
-    mutating func appended(size: BuilderSize) -> RowGroupAction {
+    /// The rows of the last `.append` are in the builder, but for `dropped` of them left out
+    /// under `continueOnRowError` (the file's span still covers them: they were read).
+    mutating func appended(size: BuilderSize, dropped: Int = 0) -> RowGroupAction {
         guard var current else { return .done }
         let rowGroup = current.rowGroup, rows = current.appending
         files.note(path: rowGroup.path, rowGroup: rowGroup.rowGroup, firstRow: rowGroup.firstRow, rows: rows)
         current.offset = rows.upperBound
-        file?.rows += rows.count
+        file?.rows += rows.count - dropped
         self.current = current
         let full = size.rows >= limits.maxRows || size.bytes >= limits.maxBytes
             || size.largestColumn >= limits.columnLimit / 2 && current.slice < rowGroup.rows
