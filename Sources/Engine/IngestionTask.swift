@@ -120,7 +120,8 @@ public final class IngestionTask: Sendable {
         do {
             clearWork(folder)
             let connection = try Connection(configuration)
-            let plan = try await StepPlanner(connection: connection).plan(checkpoint: checkpoint)
+            let plan = try await StepPlanner(connection: connection).plan(checkpoint: checkpoint, lakeSchema: try folder.lakeSchema())
+            if let lakeSchema = plan.lakeSchema { try folder.save(lakeSchema) }
             progress.discovered(plan)
             try progress.publish(.running)
             logger.info("planned", metadata: ["steps": "\(plan.steps.count)", "files": "\(plan.steps.reduce(0) { $0 + $1.files.count })"])

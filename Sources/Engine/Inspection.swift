@@ -51,7 +51,8 @@ public struct Inspection: Sendable {
             let files = try await DataLakeListing.parquetFiles(at: location, io: connection.io)
             guard !files.isEmpty else { throw EngineError(.notFound, "no Parquet files under \(location)") }
             let (fields, partitions) = try await DataLakeSchema.fields(files, under: location, io: connection.io,
-                                                                       continueOnFileError: configuration.continueOnFileError)
+                                                                       continueOnFileError: configuration.continueOnFileError,
+                                                                       excluded: Set(configuration.schema.excludeColumns))
             return try derivation.derive(parquet: fields, partitions: partitions)
         }
         let (metadata, _) = try await connection.loadTable()

@@ -155,6 +155,50 @@ extension EngineEndToEnd {
             }
         }
 
+        @Test("data-lake schema drift: a column of later files is added with a note, int widens to long, a conflict names both files")
+        func schemaDrift() throws {
+            let root = EngineFixtures.temporaryDirectory("drift")
+            defer { try? FileManager.default.removeItem(atPath: root) }
+            try FileManager.default.createDirectory(atPath: root + "/lake", withIntermediateDirectories: true)
+            func write(_ name: String, _ script: String) throws {
+                try EngineFixtures.python("import pyarrow as pa, pyarrow.parquet as pq\n" + script
+                                          + "\npq.write_table(t, \"\(root)/lake/\(name)\")")
+            }
+            try write("a.parquet", "t = pa.table({'id': pa.array([1, 2], pa.int32()), 'v': pa.array([1.5, 2.5], pa.float32())})")
+            try write("b.parquet", "t = pa.table({'id': pa.array([3, 4], pa.int64()), 'v': pa.array([3.5, None], pa.float32()), 'extra': ['x', 'y']})")
+            let (config, _) = try EngineFixtures.configuration("""
+                {"taskName": "drift", "table": "events", "source": {"type": "s3-data-lake", "location": "file://lake/"},
+                 "push": {"outputDir": "segments"}, "stateDir": "state"}
+                """, in: root)
+            let schema = try EngineFixtures.worker(["schema", "--config", config])
+            #expect(schema.output.contains("\"extra\"") && schema.output.contains("\"LONG\""), "\(schema.output)")
+            #expect(try EngineFixtures.worker(["run", "--config", config]).status == 0)
+            let first = try Self.status(root + "/state")
+            let notes = (first["notes"] as? [String]) ?? []
+            #expect(notes.contains { $0.contains("column extra appears first in") && $0.contains("b.parquet") }, "\(notes)")
+            #expect(notes.contains { $0.contains("column id widens from int to long") }, "\(notes)")
+            var pushed = try PushedSegments(folder: root + "/segments")
+            #expect(pushed.rows[1]?["extra"] == .null && pushed.rows[3]?["extra"] == .string("x") && pushed.rows[4]?["extra"] == .string("y"))
+            #expect(pushed.rows[2]?["v"] == .float(2.5) && pushed.rows[4]?["v"] == .null)
+
+            // A later file with a column the earlier ones lack: only its footer is read.
+            try write("c.parquet", "t = pa.table({'id': pa.array([5], pa.int64()), 'late': pa.array([7], pa.int16())})")
+            #expect(try EngineFixtures.worker(["run", "--config", config]).status == 0)
+            let second = try Self.status(root + "/state")
+            #expect(((second["notes"] as? [String]) ?? []).contains { $0.contains("column late appears first in") }, "\(second)")
+            pushed = try PushedSegments(folder: root + "/segments")
+            #expect(pushed.rowCount == 5 && pushed.rows[5]?["late"] == .int(7) && pushed.rows[5]?["extra"] == .null)
+
+            // A conflicting type is refused, naming both files; the checkpoint does not move.
+            try write("d.parquet", "t = pa.table({'id': pa.array([6], pa.int64()), 'extra': pa.array([1], pa.int64())})")
+            #expect(try EngineFixtures.worker(["run", "--config", config]).status == 1)
+            let refused = try Self.status(root + "/state")["error"] as? [String: Any]
+            let message = refused?["message"] as? String ?? ""
+            #expect(refused?["category"] as? String == "schemaMismatch" && message.contains("d.parquet") && message.contains("b.parquet")
+                    && refused?["column"] as? String == "extra", "\(String(describing: refused))")
+            #expect(try PushedSegments(folder: root + "/segments").rowCount == 5)
+        }
+
         static func status(_ stateDir: String) throws -> [String: Any] {
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: stateDir + "/status.json"))) as? [String: Any] ?? [:]
         }

@@ -151,7 +151,7 @@ struct FileProjection: Sendable {
                 continue
             }
             guard compatible(file: fileType, table: type) else {
-                throw EngineError(.schemaMismatch, "column \(spec.name) is \(fileType) in this file but \(type) in the first file of the data lake",
+                throw EngineError(.schemaMismatch, "column \(spec.name) is \(fileType) in this file but \(type) in the data lake's schema",
                                   file: file, column: spec.name)
             }
             outputs.append(.column(index: decode.count, name: spec.name, type: type))

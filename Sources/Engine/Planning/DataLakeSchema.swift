@@ -1,62 +1,68 @@
+import BoundedWork
 import Columnar
 import Iceberg
 import ObjectStore
 import Parquet
 
-/// Which columns an S3 data lake's schema comes from: `run` and `schema` alike.
+/// An S3 data lake's footers and schema, for `run` and `schema` alike: each file's row count
+/// and columns, folded in path order into a ``LakeSchemaUnion``, plus the Hive-style partition
+/// folders' columns (``HivePartitions``).
 enum DataLakeSchema {
-    /// The columns a data lake's schema is derived from: those of the first file in path order
-    /// that has rows (a 0-row file never decides a type; the first file when none has rows). A
-    /// column that file declares without a type (all nulls) takes its type from the next files
-    /// that type it, STRING when none of the next 16 does.
-    /// The data lake's columns: the files' (``fileFields(_:io:continueOnFileError:)``), then its
-    /// Hive-style partition folders' (``HivePartitions``).
-    static func fields(_ files: [(uri: String, info: ObjectInfo)], under location: String, io: FileIO,
-                       continueOnFileError: Bool) async throws -> (fields: [Field], partitions: Set<String>) {
-        let columns = try await fileFields(files, io: io, continueOnFileError: continueOnFileError)
-        let partitions = HivePartitions.fields(files.map(\.uri), under: location, fileColumns: Set(columns.map(\.name)))
-        return (columns + partitions, Set(partitions.map(\.name)))
+    /// One file's footer: its row count and columns, or why it could not be read (with
+    /// `continueOnFileError`; such a file counts 0 rows and fails again when fetched).
+    struct Footer: Sendable {
+        var uri: String
+        var info: ObjectInfo
+        var rows: Int64
+        var fields: [Field]?
+        var failure: String?
     }
 
-    static func fileFields(_ files: [(uri: String, info: ObjectInfo)], io: FileIO, continueOnFileError: Bool) async throws -> [Field] {
-        var chosen: [Field]?
-        var firstEmpty: [Field]?
-        var looked = 0
-        for file in files {
-            let fields: [Field]
-            let rows: Int
+    /// Reads the footers of `files`, eight at a time, in their order.
+    /// - Throws: the first unreadable footer's error without `continueOnFileError`.
+    static func footers(_ files: [(uri: String, info: ObjectInfo)], io: FileIO, continueOnFileError: Bool) async throws -> [Footer] {
+        try await OrderedWindow<Footer>.map(files, limit: 8) { file in
             do {
                 let (store, key) = try io.resolve(file.uri)
                 let reader = try await ParquetFileReader(source: ObjectParquetSource(store: store, key: key, size: file.info.size), name: file.uri)
-                fields = try reader.outputFields(try reader.fieldIndices(nil))
-                rows = reader.rowCount
+                return Footer(uri: file.uri, info: file.info, rows: Int64(reader.rowCount),
+                              fields: try reader.outputFields(try reader.fieldIndices(nil)))
             } catch {
                 guard continueOnFileError else {
-                    throw FailureReport.engineError(error, file: file.uri, context: "deriving the schema").suggestingSkip()
+                    throw FailureReport.engineError(error, file: file.uri, context: "reading the footer").suggestingSkip()
                 }
-                continue
+                return Footer(uri: file.uri, info: file.info, rows: 0, fields: nil, failure: "\(file.uri): \(error)")
             }
-            guard var current = chosen else {
-                guard rows > 0 else {
-                    firstEmpty = firstEmpty ?? fields
-                    continue
-                }
-                guard fields.contains(where: \.isNullType) else { return fields }
-                chosen = fields
-                continue
-            }
-            for (index, field) in current.enumerated() where field.isNullType {
-                if let typed = fields.first(where: { $0.name == field.name && !$0.isNullType }) {
-                    current[index] = Field(name: field.name, type: typed.type, nullable: true, fieldId: field.fieldId)
-                }
-            }
-            chosen = current
-            looked += 1
-            if looked >= 16 || !current.contains(where: \.isNullType) { break }
         }
-        guard let chosen = chosen ?? firstEmpty else {
+    }
+
+    /// Adds the footers' columns to `union` in path order (the excluded ones only by name);
+    /// returns the union's notes.
+    static func add(_ footers: [Footer], to union: inout LakeSchemaUnion, excluded: Set<String>) throws -> [String] {
+        var notes: [String] = []
+        for footer in footers.sorted(by: { $0.uri.utf8.lexicographicallyPrecedes($1.uri.utf8) }) {
+            guard let fields = footer.fields else { continue }
+            notes += try union.add(fields, rows: Int(footer.rows), file: footer.uri, excluded: excluded)
+        }
+        return notes
+    }
+
+    /// The data lake's columns: the union's, then the partition folders' of `files`.
+    /// - Throws: `.notFound` when no file could be read.
+    static func fields(_ union: LakeSchemaUnion, files: [String], under location: String) throws -> (fields: [Field], partitions: Set<String>) {
+        guard !union.isEmpty else {
             throw EngineError(.notFound, "no readable Parquet file to derive the schema from (\(files.count) files, each skipped)")
         }
-        return chosen.map { $0.isNullType ? Field(name: $0.name, type: .string, nullable: true, fieldId: $0.fieldId) : $0 }
+        let columns = union.fields
+        let partitions = HivePartitions.fields(files, under: location, fileColumns: Set(columns.map(\.name)))
+        return (columns + partitions, Set(partitions.map(\.name)))
+    }
+
+    /// Every file's footer folded into a new union: what `schema` shows before any run.
+    static func fields(_ files: [(uri: String, info: ObjectInfo)], under location: String, io: FileIO, continueOnFileError: Bool,
+                       excluded: Set<String>) async throws -> (fields: [Field], partitions: Set<String>) {
+        var union = LakeSchemaUnion()
+        _ = try add(try await footers(files, io: io, continueOnFileError: continueOnFileError), to: &union, excluded: excluded)
+        return try fields(union, files: files.map(\.uri), under: location)
     }
 }

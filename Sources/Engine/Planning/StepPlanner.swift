@@ -18,8 +18,11 @@ struct RunPlan: Sendable {
     var io: FileIO
     /// Set when the checkpointed snapshot had expired and data file sets were compared instead.
     var checkpointExpired: Bool
-    /// S3 data lake: the first file's column types, which every file is checked against.
+    /// S3 data lake: the schema's column types, which every file is checked against.
     var referenceTypes: [String: DataType] = [:]
+    /// S3 data lake: the union of the files' columns, with this run's new files added; saved
+    /// (`lake-schema.json`) once the plan is made.
+    var lakeSchema: LakeSchemaUnion?
     /// Files the listing could not read a footer of (with `continueOnFileError`); they fail again
     /// when fetched and are reported as skipped.
     var notes: [String] = []
@@ -33,10 +36,12 @@ struct StepPlanner {
     let connection: Connection
     var configuration: TaskConfiguration { connection.configuration }
 
-    func plan(checkpoint: TaskCheckpoint?) async throws -> RunPlan {
+    /// - Parameter lakeSchema: an S3 data lake's schema as the last run left it (nil before the
+    ///   first run: every listed file's footer is read).
+    func plan(checkpoint: TaskCheckpoint?, lakeSchema: LakeSchemaUnion? = nil) async throws -> RunPlan {
         var plan = switch configuration.source.type {
         case .icebergRest, .icebergTable: try await planIceberg(checkpoint)
-        case .s3DataLake: try await planDataLake(checkpoint)
+        case .s3DataLake: try await planDataLake(checkpoint, stored: lakeSchema)
         }
         plan.notes += Self.caseCollisions(plan.pinotSchema)
         return plan
@@ -107,7 +112,7 @@ struct StepPlanner {
         return planned
     }
 
-    private func planDataLake(_ checkpoint: TaskCheckpoint?) async throws -> RunPlan {
+    private func planDataLake(_ checkpoint: TaskCheckpoint?, stored: LakeSchemaUnion?) async throws -> RunPlan {
         let location = configuration.source.location ?? ""
         let io = connection.io
         let listing = try await DataLakeListing.list(at: location, io: io)
@@ -123,49 +128,34 @@ struct StepPlanner {
             for file in recorded { covered[file.uri] = file.etag ?? "" }
         }
         let new = DataLakeListing.newFiles(listed, ingested: covered)
-        if !new.isEmpty {
-            var files: [PlannedFile] = []
-            for (entry, records) in try await footerCounts(new, io: io, notes: &notes) {
-                files.append(PlannedFile(path: entry.uri, size: entry.info.size, recordCount: records, etag: entry.info.etag))
-            }
-            files.sort(by: SegmentGrouping.pathOrder)
-            steps.append(dataLakeStep(files, id: "lake-" + StableHash.hex(files.flatMap { [$0.path, $0.etag ?? ""] })))
-        }
         guard !listed.isEmpty || !new.isEmpty else {
             throw EngineError(.notFound, "no Parquet files under \(location)")
         }
-        let (fields, partitions) = try await DataLakeSchema.fields(listed.isEmpty ? new : listed, under: location, io: io,
-                                                                   continueOnFileError: configuration.continueOnFileError)
+        // The schema grows by the new files' columns; without a stored schema every listed
+        // file's footer is read once.
+        let newURIs = Set(new.map(\.uri))
+        let toRead = stored == nil ? new + listed.filter { !newURIs.contains($0.uri) } : new
+        let footers = try await DataLakeSchema.footers(toRead, io: io, continueOnFileError: configuration.continueOnFileError)
+        var union = stored ?? LakeSchemaUnion()
+        notes += try DataLakeSchema.add(footers, to: &union, excluded: Set(configuration.schema.excludeColumns))
+        notes += footers.compactMap { newURIs.contains($0.uri) ? $0.failure : nil }
+        if !new.isEmpty {
+            var files = footers.filter { newURIs.contains($0.uri) }
+                .map { PlannedFile(path: $0.uri, size: $0.info.size, recordCount: $0.rows, etag: $0.info.etag) }
+            files.sort(by: SegmentGrouping.pathOrder)
+            steps.append(dataLakeStep(files, id: "lake-" + StableHash.hex(files.flatMap { [$0.path, $0.etag ?? ""] })))
+        }
+        let (fields, partitions) = try DataLakeSchema.fields(union, files: (listed.isEmpty ? new : listed).map(\.uri), under: location)
         let schema = try derivation.derive(parquet: fields, partitions: partitions)
         var reference: [String: DataType] = [:]
         for field in fields { reference[field.name] = field.type }
         return RunPlan(steps: steps, pinotSchema: schema, table: nil, tableUUID: nil, io: io, checkpointExpired: false,
-                       referenceTypes: reference, notes: notes)
+                       referenceTypes: reference, lakeSchema: union, notes: notes)
     }
-
 
     private func dataLakeStep(_ files: [PlannedFile], id: String) -> IngestionStep {
         IngestionStep(id: id, kind: .dataLake, action: .ingest, snapshotId: nil, sequenceNumber: nil, afterSequenceNumber: nil, operation: nil,
                       files: files, groups: SegmentGrouping.groups(files, maxRows: configuration.segments.maxRowsPerSegment))
     }
 
-    /// Each file's row count from its footer, read eight at a time. With `continueOnFileError`
-    /// an unreadable footer counts 0 rows (the file fails again when fetched and is skipped).
-    private func footerCounts(_ files: [(uri: String, info: ObjectInfo)], io: FileIO, notes: inout [String]) async throws -> [((uri: String, info: ObjectInfo), Int64)] {
-        let tolerate = configuration.continueOnFileError
-        let results = try await OrderedWindow<(Int64, String?)>.map(files, limit: 8) { file in
-            do {
-                let (store, key) = try io.resolve(file.uri)
-                let reader = try await ParquetFileReader(source: ObjectParquetSource(store: store, key: key, size: file.info.size), name: file.uri)
-                return (Int64(reader.rowCount), nil)
-            } catch {
-                guard tolerate else { throw FailureReport.engineError(error, file: file.uri, context: "reading the footer").suggestingSkip() }
-                return (0, "\(file.uri): \(error)")
-            }
-        }
-        let counts = results.map(\.0)
-        let failures = results.compactMap(\.1)
-        notes += failures
-        return Array(zip(files, counts)).map { ($0.0, $0.1) }
-    }
 }

@@ -27,6 +27,7 @@ public struct StateFolder: Sendable {
     var statusPath: String { path + "/status.json" }
     var ledgerPath: String { path + "/segments.jsonl" }
     var taskStatePath: String { path + "/task-state.json" }
+    var lakeSchemaPath: String { path + "/lake-schema.json" }
     var lockPath: String { path + "/lock" }
     public var workPath: String { path + "/work" }
 
@@ -111,6 +112,23 @@ public struct StateFolder: Sendable {
             latest[entry.segment] = entry
         }
         return order.compactMap { latest[$0] }
+    }
+
+    // MARK: data lake schema
+
+    /// An S3 data lake's schema as the last run planned it; nil before the first run.
+    func lakeSchema() throws(EngineError) -> LakeSchemaUnion? {
+        guard let data = FileManager.default.contents(atPath: lakeSchemaPath) else { return nil }
+        do {
+            return try JSONDecoder().decode(LakeSchemaUnion.self, from: data)
+        } catch {
+            throw EngineError(.stateCorrupt, "\(lakeSchemaPath) is not a data lake schema (\(Self.decodingProblem(error, in: data))): "
+                + "remove it to read every file's footer again", file: lakeSchemaPath)
+        }
+    }
+
+    func save(_ lakeSchema: LakeSchemaUnion) throws(EngineError) {
+        try AtomicFile.write(Self.json(lakeSchema), to: lakeSchemaPath)
     }
 
     // MARK: pause and resume
