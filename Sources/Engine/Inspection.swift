@@ -39,6 +39,9 @@ public struct Inspection: Sendable {
         guard let catalog = connection.catalog else {
             throw EngineError(.unsupported, "tables come from a catalog; source.type is \(connection.configuration.source.type.rawValue)")
         }
+        guard !connection.namespace.isEmpty else {
+            throw EngineError(.invalidConfiguration, "name the namespace whose tables to list: --namespace NS (or source.namespace)")
+        }
         return try await catalog.listTables(namespace: connection.namespace).map(\.name)
     }
 
@@ -47,13 +50,8 @@ public struct Inspection: Sendable {
         let configuration = connection.configuration
         let derivation = SchemaDerivation(schemaName: configuration.schemaName, options: configuration.schema)
         if configuration.source.type == .s3DataLake {
-            let location = configuration.source.location ?? ""
-            let files = try await DataLakeListing.parquetFiles(at: location, io: connection.io)
-            guard !files.isEmpty else { throw EngineError(.notFound, "no Parquet files under \(location)") }
-            let (fields, partitions) = try await DataLakeSchema.fields(files, under: location, io: connection.io,
-                                                                       continueOnFileError: configuration.continueOnFileError,
-                                                                       excluded: Set(configuration.schema.excludeColumns))
-            return try derivation.derive(parquet: fields, partitions: partitions)
+            let files = try await LakeBrowsing(connection).files()
+            return try derivation.derive(parquet: files.columns, partitions: files.partitionColumns)
         }
         let (metadata, _) = try await connection.loadTable()
         return try derivation.derive(schema: metadata.currentSchema, spec: metadata.defaultSpec)

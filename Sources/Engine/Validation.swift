@@ -96,13 +96,16 @@ public struct ConnectionValidator: Sendable {
                 let namespaces = try await catalog.listNamespaces()
                 return "\(where_): \(namespaces.count) namespaces"
             }) else { return steps }
+            // A connection-only configuration stops where it names nothing more to prove.
+            guard !connection.namespace.isEmpty else { return steps }
             guard await record("list tables in \(config.source.namespace ?? "")", {
                 let tables = try await catalog.listTables(namespace: connection.namespace)
-                guard tables.contains(where: { $0.name == config.source.tableName }) else {
-                    throw EngineError(.notFound, "table \(config.source.tableName ?? "") is not among the \(tables.count) tables of the namespace")
+                if let name = config.source.tableName, !tables.contains(where: { $0.name == name }) {
+                    throw EngineError(.notFound, "table \(name) is not among the \(tables.count) tables of the namespace")
                 }
                 return "\(where_): \(tables.count) tables"
             }) else { return steps }
+            guard config.source.tableName != nil else { return steps }
             guard await record("load table \(config.source.tableName ?? "")", {
                 let loaded = try await connection.loadTable()
                 metadata = loaded.metadata

@@ -62,6 +62,77 @@ struct ConnectionCommandTests {
         }
     }
 
+    @Test("browsing a catalog with only the connection: validate, namespaces, tables --namespace, schema --namespace --table, each with --json",
+          .enabled(if: catalog))
+    func browseCatalog() throws {
+        try withTemporaryFolder("browse") { folder in
+            let config = try Self.writeConfig("""
+            {"source": {"type": "iceberg-rest", "restService": "glue", "uri": "\(Self.env["LAKEINGEST_CATALOG_URI"]!)",
+             "warehouse": "\(Self.env["LAKEINGEST_CATALOG_WAREHOUSE"]!)",
+             "metastore": {"accessKey": "\(Self.env["LAKEINGEST_CATALOG_ACCESS_KEY"]!)", "secretKey": "\(Self.env["LAKEINGEST_CATALOG_SECRET_KEY"]!)",
+                           "region": "\(Self.env["LAKEINGEST_CATALOG_REGION"]!)"},
+             "storage": {"region": "us-east-1"}}}
+            """, in: folder)
+            let validate = try Self.run(["validate", "--config", config])
+            #expect(validate.status == 0 && validate.output.contains("ok   catalog authentication") && validate.output.contains("ok   list namespaces")
+                    && validate.output.split(separator: "\n").count == 2, "\(validate.all)")
+            let namespaces = try Self.run(["namespaces", "--config", config, "--json"])
+            #expect(try Self.object(namespaces.output)["namespaces"] as? [String] == ["a", "a.b", "ops", "sales"], "\(namespaces.all)")
+            let tables = try Self.run(["tables", "--config", config, "--namespace", "sales", "--json"])
+            let listed = try Self.object(tables.output)
+            #expect(listed["namespace"] as? String == "sales" && listed["tables"] as? [String] == ["orders_v1", "orders_v2", "refunds", "returns"],
+                    "\(tables.all)")
+            let unnamed = try Self.run(["tables", "--config", config])
+            #expect(unnamed.status != 0 && unnamed.error.contains("--namespace"), "\(unnamed.all)")
+            let schema = try Self.run(["schema", "--config", config, "--namespace", "sales", "--table", "orders_v2"])
+            #expect(schema.status == 0 && (try? Self.object(schema.output)["schemaName"] as? String) == "orders_v2", "\(schema.all)")
+            let run = try Self.run(["run", "--config", config])
+            #expect(run.status != 0 && run.all.contains("\"taskName\" is required"), "a task still needs its keys: \(run.all)")
+        }
+    }
+
+    @Test("browsing a data lake folder: namespaces lists the prefixes with counts and sizes, tables --namespace a prefix's files and schema")
+    func browseDataLake() throws {
+        try withTemporaryFolder("browse-lake") { folder in
+            let lake = folder + "/lake"
+            for day in ["dt=2024-01-01", "dt=2024-01-02"] { try FileManager.default.createDirectory(atPath: lake + "/" + day, withIntermediateDirectories: true) }
+            let script = """
+                import pyarrow as pa, pyarrow.parquet as pq
+                pq.write_table(pa.table({"id": pa.array([1, 2], pa.int32()), "name": ["a", "b"]}), "\(lake)/dt=2024-01-01/a.parquet")
+                pq.write_table(pa.table({"id": pa.array([3], pa.int64()), "name": ["c"], "extra": [1.5]}), "\(lake)/dt=2024-01-02/b.parquet")
+                """
+            let written = try ProcessRunner.run("/usr/bin/env", ["python3", "-c", script])
+            #expect(written.status == 0, "\(written.all)")
+            try Data("notes".utf8).write(to: URL(fileURLWithPath: lake + "/dt=2024-01-02/README.txt"))
+            try Data().write(to: URL(fileURLWithPath: lake + "/dt=2024-01-01/_SUCCESS"))
+            let config = try Self.writeConfig(#"{"source": {"type": "s3-data-lake", "location": "file://lake/"}}"#, in: folder)
+            let namespaces = try Self.run(["namespaces", "--config", config, "--json"])
+            let prefixes = try Self.object(namespaces.output)["prefixes"] as? [[String: Any]] ?? []
+            let sizes = { (name: String) in (try? FileManager.default.attributesOfItem(atPath: lake + "/" + name)[.size] as? Int) ?? -1 }
+            #expect(prefixes.map { $0["name"] as? String } == ["dt=2024-01-01/", "dt=2024-01-02/"], "\(namespaces.all)")
+            #expect(prefixes.map { $0["objects"] as? Int } == [2, 2] && prefixes.map { $0["parquetFiles"] as? Int } == [1, 1], "\(prefixes)")
+            #expect(prefixes.last?["bytes"] as? Int == sizes("dt=2024-01-02/b.parquet") + 5, "\(prefixes)")
+            let text = try Self.run(["namespaces", "--config", config])
+            #expect(text.output.hasPrefix("dt=2024-01-01/\t2 objects\t"), "\(text.output)")
+
+            let tables = try Self.run(["tables", "--config", config, "--namespace", "dt=2024-01-02", "--json"])
+            let files = try Self.object(tables.output)
+            #expect(files["files"] as? Int == 1 && files["skipped"] as? Int == 1 && (files["location"] as? String)?.hasSuffix("lake/dt=2024-01-02/") == true,
+                    "\(tables.all)")
+            let columns = (files["columns"] as? [[String: Any]] ?? []).map { "\($0["name"] ?? ""):\($0["type"] ?? "")" }
+            #expect(columns == ["id:long", "name:string", "extra:double"], "\(columns)")
+            let whole = try Self.object(try Self.run(["tables", "--config", config, "--json"]).output)
+            let all = (whole["columns"] as? [[String: Any]] ?? []).map { "\($0["name"] ?? ""):\($0["type"] ?? ""):\($0["partition"] ?? "")" }
+            #expect(whole["files"] as? Int == 2 && all == ["id:long:0", "name:string:0", "extra:double:0", "dt:string:1"], "\(all)")
+            let schema = try Self.run(["schema", "--config", config, "--namespace", "dt=2024-01-01"])
+            #expect(schema.status == 0 && schema.output.contains("\"id\"") && !schema.output.contains("extra"), "\(schema.all)")
+        }
+    }
+
+    static func object(_ text: String) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
+    }
+
     @Test("an iceberg-table location without a catalog")
     func tableLocation() throws {
         try withTemporaryFolder("cli") { folder in

@@ -128,22 +128,36 @@ public struct TaskConfiguration: Sendable {
     /// Leave out a row whose value Pinot cannot hold (a time value outside 1971–2071 or null)
     /// instead of failing the run; Pinot's `continueOnError`.
     public var continueOnRowError = false
+    /// The configuration names no `table` (a connection-only one): the table chosen on the
+    /// command line names the schema.
+    public var tableIsDefault = false
     /// The folder of the configuration file (absolute): relative paths are relative to it.
     public var baseDirectory: String
 
+    /// What a configuration is read for.
+    public enum Scope: Sendable {
+        /// A task: every key `run` needs.
+        case task
+        /// Browsing a source before a task exists (`validate`, `namespaces`, `tables`,
+        /// `schema`): the source type, catalog and credentials are enough; `taskName`, `table`,
+        /// the namespace and the table name may be left out.
+        case connection
+    }
+
     /// Reads and validates a configuration file.
     /// - Throws: `EngineError.invalidConfiguration` naming the file and the key.
-    public static func load(path: String) throws(EngineError) -> TaskConfiguration {
+    public static func load(path: String, scope: Scope = .task) throws(EngineError) -> TaskConfiguration {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw EngineError(.invalidConfiguration, "cannot read the configuration file \(path)")
         }
         let absolute = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true))
             .standardizedFileURL
-        return try parse(data, file: path, baseDirectory: absolute.deletingLastPathComponent().path)
+        return try parse(data, file: path, baseDirectory: absolute.deletingLastPathComponent().path, scope: scope)
     }
 
     /// Parses configuration JSON; relative paths resolve against `baseDirectory`.
-    public static func parse(_ data: Data, file: String = "task configuration", baseDirectory: String) throws(EngineError) -> TaskConfiguration {
+    public static func parse(_ data: Data, file: String = "task configuration", baseDirectory: String,
+                             scope: Scope = .task) throws(EngineError) -> TaskConfiguration {
         let json: Any
         do {
             json = try JSONSerialization.jsonObject(with: data)
@@ -234,11 +248,14 @@ public struct TaskConfiguration: Sendable {
             throw EngineError(.invalidConfiguration, "\(file): \"schedule\": \(error.message)")
         }
         var configuration = TaskConfiguration(
-            taskName: try root.required("taskName"), enabled: try root.bool("enabled") ?? true, table: try root.required("table"),
+            taskName: scope == .task ? try root.required("taskName") : try root.string("taskName") ?? "browse",
+            enabled: try root.bool("enabled") ?? true,
+            table: scope == .task ? try root.required("table") : try root.string("table") ?? source.tableName ?? "browse",
             source: source, schema: schema, segments: segments, push: push, pipeline: pipeline,
             stateDir: Self.resolve(try root.string("stateDir") ?? "state", against: base), schedule: schedule,
             continueOnFileError: try root.bool("continueOnFileError") ?? false, baseDirectory: base)
         configuration.continueOnRowError = try root.bool("continueOnRowError") ?? false
+        configuration.tableIsDefault = scope == .connection && root.values["table"] == nil
         configuration.push.outputDir = Self.resolve(push.outputDir, against: base)
         if let location = source.location { configuration.source.location = Self.resolveLocation(location, against: base) }
         if let deepStore = push.deepStoreUri { configuration.push.deepStoreUri = Self.resolveLocation(deepStore, against: base) }
@@ -246,7 +263,7 @@ public struct TaskConfiguration: Sendable {
             configuration.source.locationMapping = (Self.resolveLocation(mapping.from, against: base), Self.resolveLocation(mapping.to, against: base))
         }
         try root.finish()
-        try configuration.validate(file: file)
+        try configuration.validate(file: file, scope: scope)
         return configuration
     }
 
@@ -287,9 +304,9 @@ public struct TaskConfiguration: Sendable {
         return credentials
     }
 
-    func validate(file: String) throws(EngineError) {
+    func validate(file: String, scope: Scope = .task) throws(EngineError) {
         func fail(_ message: String) -> EngineError { EngineError(.invalidConfiguration, "\(file): \(message)") }
-        guard Self.isValidTableName(table) else {
+        guard scope == .connection || Self.isValidTableName(table) else {
             throw fail("\"table\" is \"\(table)\"; a Pinot table name is not empty and holds no whitespace, control characters or any of \\ / : * ? \" < > |")
         }
         switch source.type {
@@ -297,8 +314,10 @@ public struct TaskConfiguration: Sendable {
             guard let service = source.restService else { throw fail("\"source.restService\" is required for iceberg-rest (glue, s3tables or rest)") }
             if service == .rest && source.uri == nil { throw fail("\"source.uri\" is required for a rest catalog") }
             if service != .rest && source.warehouse == nil { throw fail("\"source.warehouse\" is required for a \(service.rawValue) catalog") }
-            guard let namespace = source.namespace, !namespace.isEmpty else { throw fail("\"source.namespace\" is required for iceberg-rest") }
-            guard let name = source.tableName, !name.isEmpty else { throw fail("\"source.tableName\" is required for iceberg-rest") }
+            if scope == .task {
+                guard let namespace = source.namespace, !namespace.isEmpty else { throw fail("\"source.namespace\" is required for iceberg-rest") }
+                guard let name = source.tableName, !name.isEmpty else { throw fail("\"source.tableName\" is required for iceberg-rest") }
+            }
             if service == .glue, let warehouse = source.warehouse, !(warehouse.count == 12 && warehouse.allSatisfy(\.isASCII) && warehouse.allSatisfy(\.isNumber)) {
                 throw fail("\"source.warehouse\" is \"\(warehouse)\"; for Glue it is the AWS account id, 12 digits (as in 123456789012)")
             }
@@ -365,6 +384,28 @@ public struct TaskConfiguration: Sendable {
         var resolved = "file://" + resolve(path.isEmpty ? "." : path, against: base)
         if location.hasSuffix("/") && !resolved.hasSuffix("/") { resolved += "/" }
         return resolved
+    }
+
+    /// The configuration with a namespace and table chosen on the command line: a catalog's
+    /// namespace and table name, or an S3 data lake's prefix under its location (`namespace`).
+    public func choosing(namespace: String?, table: String?) -> TaskConfiguration {
+        var chosen = self
+        switch source.type {
+        case .icebergRest:
+            if let namespace { chosen.source.namespace = namespace }
+            if let table {
+                chosen.source.tableName = table
+                if tableIsDefault { chosen.table = table }
+            }
+        case .s3DataLake:
+            if let namespace, let location = source.location {
+                let prefix = namespace.drop { $0 == "/" }
+                chosen.source.location = (location.hasSuffix("/") ? location : location + "/") + prefix + (prefix.hasSuffix("/") || prefix.isEmpty ? "" : "/")
+            }
+        case .icebergTable:
+            break
+        }
+        return chosen
     }
 
     /// The namespace as levels (`a.b` → [a, b]).

@@ -57,12 +57,4 @@ enum DataLakeSchema {
         let partitions = HivePartitions.fields(files, under: location, fileColumns: Set(columns.map(\.name)))
         return (columns + partitions, Set(partitions.map(\.name)))
     }
-
-    /// Every file's footer folded into a new union: what `schema` shows before any run.
-    static func fields(_ files: [(uri: String, info: ObjectInfo)], under location: String, io: FileIO, continueOnFileError: Bool,
-                       excluded: Set<String>) async throws -> (fields: [Field], partitions: Set<String>) {
-        var union = LakeSchemaUnion()
-        _ = try add(try await footers(files, io: io, continueOnFileError: continueOnFileError), to: &union, excluded: excluded)
-        return try fields(union, files: files.map(\.uri), under: location)
-    }
 }
