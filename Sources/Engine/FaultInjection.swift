@@ -11,7 +11,10 @@ import Glibc
 ///
 /// Points: `after-discovery`, `decoded` (after a row group is decoded), `appended` (after a batch
 /// went into a segment), `sealed`, `pushed` (after a push, before the ledger and checkpoint),
-/// `checkpoint-write` (the new checkpoint is durable but not yet renamed into place), `checkpointed`.
+/// `checkpoint-write` (the new checkpoint is durable but not yet renamed into place), `checkpointed`;
+/// in a swap `swap-started` (the target began it and the checkpoint records it), `swap-pushed`
+/// (every new segment is on the target), `swap-ended` (the target completed it; the ledger and
+/// checkpoint not yet moved).
 public enum FaultInjection {
     private static let kill: (point: String, count: Int)? = parse(ProcessInfo.processInfo.environment["LAKEINGEST_FAULT_KILL_AT"])
     private static let slow: (point: String, count: Int)? = parse(ProcessInfo.processInfo.environment["LAKEINGEST_FAULT_SLOW_AT"])

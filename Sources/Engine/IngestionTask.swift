@@ -1,5 +1,6 @@
 import Columnar
 import Failures
+import Iceberg
 import Foundation
 import Logging
 import Pinot
@@ -120,34 +121,46 @@ public final class IngestionTask: Sendable {
         do {
             clearWork(folder)
             let connection = try Connection(configuration)
-            let plan = try await StepPlanner(connection: connection).plan(checkpoint: checkpoint, lakeSchema: try folder.lakeSchema())
-            if let lakeSchema = plan.lakeSchema { try folder.save(lakeSchema) }
-            progress.discovered(plan)
-            try progress.publish(.running)
-            logger.info("planned", metadata: ["steps": "\(plan.steps.count)", "files": "\(plan.steps.reduce(0) { $0 + $1.files.count })"])
-            let pusher = try pusherOverride ?? makePusher(plan)
-            try await pusher.checkTarget()
-            var table = TableConfig(tableName: configuration.table)
-            table.dictionaryHeuristic = true
-            table.timeColumn = plan.pinotSchema.fields.first { $0.role == .dateTime }?.name
-            if let json = try await pusher.tableConfigJSON() {
-                let (restricted, dropped) = try TableConfig.parse(json).restricted(to: plan.pinotSchema)
-                table = restricted
-                table.tableName = configuration.table
-                if !dropped.isEmpty { logger.notice("the controller's table config names columns the table lacks", metadata: ["columns": "\(dropped)"]) }
-                if table.timeColumn == nil { table.timeColumn = plan.pinotSchema.fields.first { $0.role == .dateTime }?.name }
-                logger.info("building segments as the controller's table config says", metadata: ["raw": "\(table.noDictionaryColumns.sorted())"])
+            let pusher = try pusherOverride ?? makePusher(io: connection.io)
+            var checkpoint = try await SwapRecovery.settle(checkpoint, pusher: pusher, folder: folder)
+            // A plan stops after a step that replaces segments; the rest is planned once it is done.
+            while true {
+                let plan = try await StepPlanner(connection: connection)
+                    .plan(checkpoint: checkpoint, lakeSchema: try folder.lakeSchema(), ledger: try folder.ledger())
+                if let lakeSchema = plan.lakeSchema { try folder.save(lakeSchema) }
+                progress.discovered(plan)
+                try progress.publish(.running)
+                logger.info("planned", metadata: ["steps": "\(plan.steps.count)", "files": "\(plan.steps.reduce(0) { $0 + $1.files.count })"])
+                try await pusher.checkTarget()
+                let context = PipelineContext(
+                    configuration: configuration, plan: plan, tableConfig: try await tableConfig(plan, pusher: pusher),
+                    metrics: TaskMetrics(task: configuration.taskName), events: hub, gauges: gaugeBox, progress: progress)
+                try await IngestionPipeline.run(context: context, pusher: pusher, folder: folder, checkpoint: checkpoint ?? TaskCheckpoint())
+                try Task.checkCancellation()
+                guard plan.truncated else { break }
+                checkpoint = try folder.checkpoint()
             }
-            let context = PipelineContext(
-                configuration: configuration, plan: plan, tableConfig: table, metrics: TaskMetrics(task: configuration.taskName),
-                events: hub, gauges: gaugeBox, progress: progress)
-            try await IngestionPipeline.run(context: context, pusher: pusher, folder: folder,
-                                            checkpoint: checkpoint ?? TaskCheckpoint())
-            try Task.checkCancellation()
             return finish(progress, error: nil)
         } catch {
             return finish(progress, error: error)
         }
+    }
+
+    /// The table config segments are built with: the controller's when it has one (raw
+    /// columns, indexes, the time column), else the derived schema's time column.
+    private func tableConfig(_ plan: RunPlan, pusher: any SegmentPusher) async throws -> TableConfig {
+        var table = TableConfig(tableName: configuration.table)
+        table.dictionaryHeuristic = true
+        table.timeColumn = plan.pinotSchema.fields.first { $0.role == .dateTime }?.name
+        if let json = try await pusher.tableConfigJSON() {
+            let (restricted, dropped) = try TableConfig.parse(json).restricted(to: plan.pinotSchema)
+            table = restricted
+            table.tableName = configuration.table
+            if !dropped.isEmpty { logger.notice("the controller's table config names columns the table lacks", metadata: ["columns": "\(dropped)"]) }
+            if table.timeColumn == nil { table.timeColumn = plan.pinotSchema.fields.first { $0.role == .dateTime }?.name }
+            logger.info("building segments as the controller's table config says", metadata: ["raw": "\(table.noDictionaryColumns.sorted())"])
+        }
+        return table
     }
 
     private func finish(_ progress: RunProgress, error: (any Error)?) -> TaskReport {
@@ -171,12 +184,12 @@ public final class IngestionTask: Sendable {
         return TaskReport(status: status, paused: false)
     }
 
-    private func makePusher(_ plan: RunPlan) throws -> any SegmentPusher {
+    private func makePusher(io: FileIO) throws -> any SegmentPusher {
         switch configuration.push.mode {
         case .local:
             return LocalSegmentPusher(outputDir: configuration.push.outputDir)
         case .tar, .metadata:
-            return try ControllerSegmentPusher(configuration: configuration, io: plan.io)
+            return try ControllerSegmentPusher(configuration: configuration, io: io)
         }
     }
 

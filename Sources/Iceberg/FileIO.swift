@@ -1,8 +1,9 @@
 import ObjectStore
 
-/// Reads Iceberg's files by URI (`s3://bucket/key`, `s3a://…`, `file:///path`, `/path`) through
-/// object stores: S3 buckets through a store made per bucket, local paths through a
-/// `LocalObjectStore` at the file system root.
+/// Reads Iceberg's files by URI through object stores: S3 buckets through a store made per
+/// bucket, local paths through a `LocalObjectStore` at the file system root. URIs are read as the
+/// writers of real lakes record them: `s3://`, Hadoop's `s3a://` and `s3n://` (open-source
+/// Spark), `file:///path`, Hadoop's `file:/path` (Spark's local file IO), and `/path`.
 public struct FileIO: Sendable {
     private let s3Store: @Sendable (_ bucket: String) -> any ObjectStore
     /// Prefix rewrites applied to every URI before it is read: a table whose files moved.
@@ -18,15 +19,24 @@ public struct FileIO: Sendable {
     public func mapping(_ from: String, to: String) -> FileIO {
         var copy = self
         let trim = { (text: String) in text.hasSuffix("/") ? String(text.dropLast()) : text }
-        copy.mappings.append((trim(from), trim(to)))
+        copy.mappings.append((trim(Self.canonical(from)), trim(Self.canonical(to))))
         return copy
     }
 
-    /// `uri` after the prefix rewrites.
-    public func mapped(_ uri: String) -> String {
+    /// `uri` after the prefix rewrites, in its canonical form (``canonical(_:)``).
+    public func mapped(_ original: String) -> String {
+        let uri = Self.canonical(original)
         for (from, to) in mappings where uri == from || uri.hasPrefix(from + "/") {
             return to + uri.dropFirst(from.count)
         }
+        return uri
+    }
+
+    /// One spelling per location: `s3a://` and `s3n://` as `s3://`; `file:/x`, `file://x` and
+    /// `file:///x` as `file:///x`.
+    public static func canonical(_ uri: String) -> String {
+        for scheme in ["s3a://", "s3n://"] where uri.hasPrefix(scheme) { return "s3://" + uri.dropFirst(scheme.count) }
+        if uri.hasPrefix("file:") { return "file:///" + uri.dropFirst("file:".count).drop(while: { $0 == "/" }) }
         return uri
     }
 
@@ -36,13 +46,13 @@ public struct FileIO: Sendable {
     /// The store and key for `uri`.
     public func resolve(_ original: String) throws(IcebergError) -> (store: any ObjectStore, key: String) {
         let uri = mapped(original)
-        for scheme in ["s3://", "s3a://", "s3n://"] where uri.hasPrefix(scheme) {
-            let rest = uri.dropFirst(scheme.count)
+        if uri.hasPrefix("s3://") {
+            let rest = uri.dropFirst("s3://".count)
             guard let slash = rest.firstIndex(of: "/") else { return (s3Store(String(rest)), "") }
             return (s3Store(String(rest[..<slash])), String(rest[rest.index(after: slash)...]))
         }
-        if uri.hasPrefix("file://") {
-            return (LocalObjectStore(root: "/"), String(uri.dropFirst("file://".count).drop(while: { $0 == "/" })))
+        if uri.hasPrefix("file:///") {
+            return (LocalObjectStore(root: "/"), String(uri.dropFirst("file:///".count)))
         }
         if uri.hasPrefix("/") { return (LocalObjectStore(root: "/"), String(uri.drop(while: { $0 == "/" }))) }
         throw IcebergError(.invalidConfiguration, "unsupported location scheme", object: original)

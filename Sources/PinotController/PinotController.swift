@@ -128,7 +128,7 @@ public struct PinotController: Sendable {
         var body: [UInt8]
     }
 
-    private func send(
+    func send(
         _ method: String, _ path: String, query: [(String, String)] = [], headers: [(String, String)] = [],
         body: [UInt8]? = nil, contentType: String? = nil, multipart: MultipartBody? = nil, segment: String? = nil, authorized: Bool = true
     ) async throws(ControllerError) -> Response {
@@ -194,7 +194,7 @@ public struct PinotController: Sendable {
         }
     }
 
-    private func check(_ response: Response, _ what: String, segment: String? = nil) throws(ControllerError) {
+    func check(_ response: Response, _ what: String, segment: String? = nil) throws(ControllerError) {
         guard !(200..<300).contains(response.status) else { return }
         let code: ControllerError.Code = response.status == 401 || response.status == 403 ? .notAuthorized : .controllerRejected
         var message = "\(what) was refused by the controller \(endpoint) with HTTP \(response.status): \(Self.message(response.body))"

@@ -22,7 +22,7 @@ struct ConfigurationTests {
         #expect(configuration.push.mode == .local && configuration.push.tarCompression == .gzip)
         #expect(configuration.segments.maxRowsPerSegment == 5_000_000)
         #expect(configuration.schedule.expression == "*/5 * * * *")
-        #expect(configuration.schema.includePartitionColumns && configuration.source.nonAppendSnapshots == .fail)
+        #expect(configuration.schema.includePartitionColumns && configuration.source.nonAppendSnapshots == .mirror)
         #expect(configuration.pipeline.decodeConcurrency >= 1)
         let relative = try Self.parse(#"{"taskName": "t", "table": "o", "source": {"type": "s3-data-lake", "location": "file://../lake/"}, "stateDir": "./s"}"#)
         #expect(relative.source.location == "file:///srv/lake/")

@@ -216,6 +216,44 @@ extension EngineEndToEnd {
             #expect(pushed.duplicateIds.isEmpty && pushed.rowCount == 90)
         }
 
+        /// The segments a broker routes to (the controller test server's view of the lineage).
+        static func routed(_ table: String) throws -> [String: [String: Any]] {
+            let names = Set(try controlGet("/routed?table=\(table)")["segments"] as? [String] ?? [])
+            return try segments(table).filter { names.contains($0.key) }
+        }
+
+        @Test("an overwrite through the lineage protocol: the routed view shows the old segments until the swap ends, then exactly pyiceberg's rows; a rerun after a kill mid-swap carries it on")
+        func mirroredOverwrite() throws {
+            guard Self.available else { return }
+            let lake = try Lake(label: "mirror")
+            defer { try? FileManager.default.removeItem(atPath: lake.root) }
+            let (path, _) = try lake.config(push: #""mode": "tar", "createTable": true"#)
+            #expect(try EngineFixtures.worker(["run", "--config", path]).status == 0)
+            let before = try Self.pushedRows(try Self.routed(lake.table), folder: lake.root + "/pulled")
+            #expect(before.rowCount == 90)
+
+            try EngineFixtures.lake(["overwrite", "--state", lake.state, "--table", lake.table])
+            try EngineFixtures.lake(["register", "--state", lake.state, "--table", lake.table, "--control", Self.env["LAKEINGEST_CATALOG_CONTROL"] ?? ""])
+            let killed = try EngineFixtures.worker(["run", "--config", path], environment: ["LAKEINGEST_FAULT_KILL_AT": "swap-pushed"])
+            #expect(killed.signal == SIGKILL, "\(killed.all.suffix(300))")
+            let during = try Self.pushedRows(try Self.routed(lake.table), folder: lake.root + "/pulled")
+            #expect(during.rowCount == 90 && during.duplicateIds.isEmpty && Set(during.rows.keys) == Set(before.rows.keys),
+                    "an unfinished swap shows the old segments only")
+
+            let rerun = try EngineFixtures.worker(["run", "--config", path])
+            #expect(rerun.status == 0, "\(rerun.all.suffix(400))")
+            let routed = try Self.routed(lake.table)
+            let after = try Self.pushedRows(routed, folder: lake.root + "/pulled")
+            let expected = try EngineFixtures.expectedRows(state: lake.state, table: lake.table)
+            #expect(after.rowCount < 90 && differences(after, expected.rows).isEmpty, "\(differences(after, expected.rows))")
+            let lineage = try Self.controlGet("/lineage?table=\(lake.table)")["lineageEntries"] as? [String: [String: Any]] ?? [:]
+            let states = lineage.values.compactMap { $0["state"] as? String }.sorted()
+            #expect(states.filter { $0 == "COMPLETED" }.count == 1 && !states.contains("IN_PROGRESS"),
+                    "the rerun carried on the killed run's entry: \(lineage)")
+            let ledger = try StateFolder(lake.root + "/t/state").ledger().map(\.segment)
+            #expect(Set(routed.keys) == Set(ledger), "the ledger names the routed segments: \(lineage)")
+        }
+
         @Test("a missing table without createTable, and a wrong authorization, fail naming them; no secret shows")
         func refusals() throws {
             guard Self.available else { return }

@@ -35,4 +35,20 @@ public final class RecordingPusher: SegmentPusher {
     public func tableConfigJSON() async throws -> [UInt8]? {
         try await next?.tableConfigJSON()
     }
+
+    public func beginSwap(from: [String], to: [String]) async throws -> String? {
+        try await next?.beginSwap(from: from, to: to)
+    }
+
+    public func endSwap(id: String?, from: [String], to: [String]) async throws {
+        try await next?.endSwap(id: id, from: from, to: to)
+    }
+
+    public func swapCompleted(id: String?, from: [String], to: [String]) async throws -> Bool {
+        try await next?.swapCompleted(id: id, from: from, to: to) ?? false
+    }
+
+    public func revertSwap(id: String?, from: [String], to: [String]) async throws {
+        try await next?.revertSwap(id: id, from: from, to: to)
+    }
 }

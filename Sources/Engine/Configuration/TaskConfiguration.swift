@@ -14,8 +14,9 @@ public struct TaskConfiguration: Sendable {
 
     public enum RESTService: String, Sendable, CaseIterable { case glue, s3tables, rest }
 
-    /// What to do with `overwrite` and `delete` snapshots (Pinot's append push cannot remove rows).
-    public enum NonAppendPolicy: String, Sendable, CaseIterable { case fail, skip }
+    /// What to do with `overwrite`, `delete` and `replace` snapshots: apply them (`mirror`: the
+    /// segments holding removed files are rebuilt and swapped), stop (`fail`) or ignore them (`skip`).
+    public enum NonAppendPolicy: String, Sendable, CaseIterable { case mirror, fail, skip }
 
     public enum PushMode: String, Sendable, CaseIterable { case local, tar, metadata }
 
@@ -29,7 +30,7 @@ public struct TaskConfiguration: Sendable {
         public var location: String?
         public var metastore: Credentials?
         public var storage: Credentials?
-        public var nonAppendSnapshots: NonAppendPolicy = .fail
+        public var nonAppendSnapshots: NonAppendPolicy = .mirror
         /// Reads a table whose files moved: every path the metadata records under `from` is read
         /// under `to` instead. For `iceberg-table` sources the metadata's own `location` is
         /// mapped onto the configured location without this.
@@ -187,7 +188,7 @@ public struct TaskConfiguration: Sendable {
         source.location = try sourceReader.string("location")
         source.metastore = try credentials(&sourceReader, "metastore")
         source.storage = try credentials(&sourceReader, "storage")
-        source.nonAppendSnapshots = try sourceReader.choice("nonAppendSnapshots", NonAppendPolicy.self, default: .fail)!
+        source.nonAppendSnapshots = try sourceReader.choice("nonAppendSnapshots", NonAppendPolicy.self, default: .mirror)!
         if var mapping = try sourceReader.object("locationMapping") {
             source.locationMapping = (try mapping.required("from"), try mapping.required("to"))
             try mapping.finish()
@@ -361,7 +362,7 @@ public struct TaskConfiguration: Sendable {
 
     /// The schemes the object stores read: `s3://` and `file://`.
     static func isReadableLocation(_ location: String) -> Bool {
-        location.hasPrefix("s3://") || location.hasPrefix("file://")
+        ["s3://", "s3a://", "s3n://", "file:"].contains { location.hasPrefix($0) }
     }
 
     /// Pinot table names: not empty, no whitespace or control characters, none of `\ / : * ? " < > |`.

@@ -9,12 +9,20 @@ import Foundation
 /// after it run in a task of their own that cancellation does not reach, so a segment is either
 /// pushed and recorded, or — killed outright — not recorded and pushed again, under the same
 /// name, by the next run. Built inside its own child task and used by it alone.
+///
+/// A swap step (one that replaces live segments: an overwrite, a delete, a data lake file
+/// rewritten or deleted) pushes nothing until all its segments are sealed; then the target
+/// begins the swap (recorded in the checkpoint; a rerun carries on with the recorded one),
+/// takes every new segment, and ends it, and only then do the ledger and checkpoint move. A relink step (a compaction) only rewrites the ledger.
 struct PushStage {
     private let context: PipelineContext
     private let pusher: any SegmentPusher
     private let folder: StateFolder
     private var machine: CheckpointMachine
     private var prepared = false
+    /// The swap step in hand and its sealed segments, held until the step ends.
+    private var swapStep: IngestionStep?
+    private var pending: [(segment: SealedSegment, cut: SegmentCutter.Cut)] = []
 
     init(context: PipelineContext, pusher: any SegmentPusher, folder: StateFolder, checkpoint: TaskCheckpoint) throws {
         self.context = context
@@ -34,6 +42,18 @@ struct PushStage {
                 context.events.emit(.filesDiscovered(step: step.id, snapshotId: step.snapshotId, files: step.files.count,
                                                      segmentGroups: step.groups.count))
                 if let checkpoint = machine.stepStarted(step) { try save(checkpoint) }
+                swapStep = step.isSwap ? step : nil
+                pending = []
+            case .marker(.stepEnd(let step)) where step.isSwap:
+                try await swap(step)
+            case .marker(.stepEnd(let step)) where step.action == .relink:
+                let checkpoint = machine.stepEnded(step)
+                let (folder, progress) = (self.folder, self.progress)
+                try await Self.shielded {
+                    try folder.relinkLedger(removed: Set(step.removedFiles), added: step.relinkedFiles)
+                    try Self.save(checkpoint, folder: folder, progress: progress)
+                    progress.stepCompleted(lastSnapshot: checkpoint.snapshotId)
+                }
             case .marker(.stepEnd(let step)):
                 let checkpoint = machine.stepEnded(step)
                 let (folder, progress, events) = (self.folder, self.progress, context.events)
@@ -44,6 +64,10 @@ struct PushStage {
                     FaultInjection.reached("checkpointed")
                 }
             case .marker:
+                break
+            case .sealed(let segment, let cut) where swapStep != nil:
+                pending.append((segment, cut))
+            case .groupComplete where swapStep != nil:
                 break
             case .sealed(let segment, let cut):
                 // The machine decides before the push; the entry's time is set once the push returned.
@@ -77,8 +101,66 @@ struct PushStage {
     }
 
     /// Runs `body` to its end even if the run is being cancelled.
-    private static func shielded(_ body: @escaping @Sendable () async throws -> Void) async throws {
+    private static func shielded<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         try await Task { try await body() }.value
+    }
+
+    /// Carries out a swap step: begin on the target (recorded in the checkpoint), push every
+    /// new segment, end, then the ledger and the checkpoint.
+    private mutating func swap(_ step: IngestionStep) async throws {
+        let segments = pending
+        pending = []
+        swapStep = nil
+        var machine = self.machine
+        let names = segments.map(\.segment.name)
+        let at = Timestamps.now()
+        let context = self.context
+        let entries = segments.map { item in
+            var entry = machine.pushed(item.cut, rows: item.segment.rows, at: at).ledger
+            entry.pushedAt = at
+            entry.columns = context.plan.pinotSchema.fields.map(\.name)
+            return entry
+        }
+        let prepare = !prepared && !segments.isEmpty
+        prepared = prepared || prepare
+        let (pusher, folder, progress) = (self.pusher, self.folder, self.progress)
+        let replaces = step.replaces
+        let started = machine
+        // A swap a killed run began with these segments carries on under its record.
+        let recorded = machine.checkpoint.inProgress.flatMap { $0.stepId == step.id ? $0.swap : nil }
+        self.machine = try await Self.shielded {
+            var machine = started
+            let id: String?
+            do {
+                if let recorded, Set(recorded.segmentsTo.map(\.segment)) == Set(names) {
+                    id = recorded.lineageId
+                } else {
+                    if let recorded { try await pusher.revertSwap(id: recorded.lineageId, from: replaces, to: recorded.segmentsTo.map(\.segment)) }
+                    id = try await pusher.beginSwap(from: replaces, to: names)
+                }
+            } catch let error as EngineError {
+                throw error
+            } catch {
+                throw EngineError(.pushRejected, "starting to replace \(replaces.count) segments failed: \(error)", underlying: error)
+            }
+            try Self.save(machine.swapStarted(lineageId: id, segments: entries), folder: folder, progress: progress)
+            FaultInjection.reached("swap-started")
+            for (index, item) in segments.enumerated() {
+                try await Self.upload(item.segment, prepare: prepare && index == 0, context: context, pusher: pusher)
+                progress.segmentPushed(step: step.id, rows: item.segment.rows)
+            }
+            FaultInjection.reached("swap-pushed")
+            try await pusher.endSwap(id: id, from: replaces, to: names)
+            FaultInjection.reached("swap-ended")
+            try folder.applySwap(removing: replaces, adding: entries)
+            progress.segmentsReplaced(step: step.id, count: replaces.count)
+            let checkpoint = machine.stepEnded(step)
+            try Self.save(checkpoint, folder: folder, progress: progress)
+            progress.stepCompleted(lastSnapshot: checkpoint.snapshotId)
+            context.events.emit(.snapshotCheckpointed(step: step.id, snapshotId: step.snapshotId))
+            FaultInjection.reached("checkpointed")
+            return machine
+        }
     }
 
     private func save(_ checkpoint: TaskCheckpoint) throws {
@@ -95,6 +177,20 @@ struct PushStage {
         _ segment: SealedSegment, prepare: Bool, outcome: CheckpointMachine.PushOutcome, context: PipelineContext,
         pusher: any SegmentPusher, folder: StateFolder
     ) async throws {
+        try await upload(segment, prepare: prepare, context: context, pusher: pusher)
+        var entry = outcome.ledger
+        entry.pushedAt = Timestamps.now()
+        entry.columns = context.plan.pinotSchema.fields.map(\.name)
+        try folder.record(entry, replacing: outcome.replacesLedgerEntry)
+        context.progress.segmentPushed(step: outcome.ledger.step, rows: segment.rows)
+        if let checkpoint = outcome.checkpoint {
+            try save(checkpoint, folder: folder, progress: context.progress)
+            FaultInjection.reached("checkpointed")
+        }
+    }
+
+    /// Pushes one segment to the target and counts it; the tarball is removed once pushed.
+    private static func upload(_ segment: SealedSegment, prepare: Bool, context: PipelineContext, pusher: any SegmentPusher) async throws {
         if prepare { try await pusher.prepare(schema: context.plan.pinotSchema, first: segment) }
         await FaultInjection.delay("push")
         let started = ContinuousClock.now
@@ -112,15 +208,7 @@ struct PushStage {
         context.metrics.segmentsPushed.increment()
         context.metrics.pushLatency.recordNanoseconds(Int64(elapsed.components.seconds) * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
         context.metrics.rows.increment(by: segment.rows)
-        var entry = outcome.ledger
-        entry.pushedAt = Timestamps.now()
-        try folder.record(entry, replacing: outcome.replacesLedgerEntry)
-        context.progress.segmentPushed(step: outcome.ledger.step, rows: segment.rows)
         context.events.emit(.segmentPushed(name: segment.name, rows: segment.rows, bytes: segment.tarballBytes,
                                            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
-        if let checkpoint = outcome.checkpoint {
-            try save(checkpoint, folder: folder, progress: context.progress)
-            FaultInjection.reached("checkpointed")
-        }
     }
 }

@@ -49,13 +49,17 @@ public struct IngestionStep: Sendable, Equatable {
 
     public enum Action: Sendable, Equatable {
         case ingest
-        /// A replace (compaction) whose record counts balance.
+        /// A replace (compaction) whose record counts balance: nothing is built; the ledger's
+        /// segments that held the removed files hold the added ones instead.
+        case relink
+        /// A replace (compaction) whose record counts balance, with the mirror off.
         case noOp
         /// An overwrite or delete, skipped as configured.
         case skipped(operation: String)
     }
 
-    /// Stable across runs: `snapshot-<id>`, or `lake-<hash of the file list>`.
+    /// Stable across runs: `snapshot-<id>`, `lake-<hash of the file list>`, or
+    /// `rebuild-<hash of the segments>` (segments rebuilt under renamed columns).
     public var id: String
     public var kind: Kind
     public var action: Action
@@ -69,11 +73,21 @@ public struct IngestionStep: Sendable, Equatable {
     public var groups: [SegmentGroup]
     /// Groups an earlier, interrupted run already pushed: not built again.
     public var pushedGroups: Set<Int> = []
+    /// Data files the step removes (an overwrite or delete; a data lake file deleted or
+    /// rewritten in place), and for a relink the files that replace them.
+    public var removedFiles: [String] = []
+    public var relinkedFiles: [FileRowSpan] = []
+    /// The live segments the step replaces in one swap (they hold a removed file, or rows of
+    /// a file that one of them holds): their remaining files are among ``files``, rebuilt.
+    public var replaces: [String] = []
 
-    /// The part of segment names that names this step: the snapshot id, or the listing's hash.
+    /// The step's segments replace others in one atomic swap: built first, pushed together.
+    public var isSwap: Bool { !replaces.isEmpty }
+
+    /// The part of segment names that names this step: the snapshot id, or the id's hash.
     public var nameToken: String {
         if let snapshotId { return String(snapshotId) }
-        return String(id.dropFirst("lake-".count))
+        return id.split(separator: "-", maxSplits: 1).last.map(String.init) ?? id
     }
 }
 

@@ -29,6 +29,19 @@ public struct StepProgress: Codable, Sendable, Equatable {
     public var groupCount: Int
     /// Groups whose every segment is pushed, ascending.
     public var pushedGroups: [Int]
+    /// Files the step removes, and the segments it replaces (a swap step).
+    public var removedFiles: [String]?
+    public var replaces: [String]?
+    /// The swap under way: once set, the new segments may be on the target.
+    public var swap: SwapRecord?
+
+    /// A swap of segments started on the target: the controller's lineage entry (nil for a
+    /// local push) and the ledger entries of the new segments, so that a rerun can end the
+    /// swap (when the target completed it) or revert it.
+    public struct SwapRecord: Codable, Sendable, Equatable {
+        public var lineageId: String?
+        public var segmentsTo: [LedgerEntry]
+    }
 
     public struct LakeFile: Codable, Sendable, Equatable {
         public var uri: String
@@ -46,5 +59,7 @@ public struct StepProgress: Codable, Sendable, Equatable {
         files = step.kind == .dataLake ? step.files.map { LakeFile(uri: $0.path, etag: $0.etag, size: $0.size, records: $0.recordCount) } : nil
         groupCount = step.groups.count
         pushedGroups = step.pushedGroups.sorted()
+        removedFiles = step.removedFiles.isEmpty ? nil : step.removedFiles
+        replaces = step.replaces.isEmpty ? nil : step.replaces
     }
 }

@@ -91,6 +91,31 @@ struct ControllerSegmentPusher: SegmentPusher {
         }
     }
 
+    /// `startReplaceSegments` with `forceCleanup` (an entry of ours left in progress by a run
+    /// killed before it recorded the id is reverted): the lineage entry's id.
+    func beginSwap(from: [String], to: [String]) async throws -> String? {
+        try await mapped { try await controller.startReplaceSegments(table: table, from: from, to: to, forceCleanup: true) }
+    }
+
+    /// `endReplaceSegments` (a 500 is retried: the controller may still be waiting for the
+    /// segments to come online).
+    func endSwap(id: String?, from: [String], to: [String]) async throws {
+        guard let id else { return }
+        try await mapped { try await controller.endReplaceSegments(table: table, id: id) }
+    }
+
+    func swapCompleted(id: String?, from: [String], to: [String]) async throws -> Bool {
+        guard let id else { return false }
+        return try await mapped { try await controller.lineage(table: table)[id]?.state == .completed }
+    }
+
+    /// `revertReplaceSegments?forceRevert=true` for an entry still in progress; nothing for one
+    /// already reverted or unknown.
+    func revertSwap(id: String?, from: [String], to: [String]) async throws {
+        guard let id, try await mapped({ try await controller.lineage(table: table)[id]?.state }) == .inProgress else { return }
+        try await mapped { try await controller.revertReplaceSegments(table: table, id: id, force: true) }
+    }
+
     /// Controller errors as engine errors: refused pushes are `pushRejected`, a refused
     /// authorization `credentials`, a missing table `notFound`.
     private func mapped<T>(_ body: () async throws -> T) async throws -> T {

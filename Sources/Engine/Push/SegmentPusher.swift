@@ -32,6 +32,20 @@ public protocol SegmentPusher: Sendable {
     /// Called once per run before anything is built: fails when segments could not be pushed
     /// (an output folder that cannot be written), so the run stops before the work.
     func checkTarget() async throws
+
+    // A swap (DESIGN.md: the old segments are replaced in one atomic swap): `beginSwap`, then
+    // every new segment pushed, then `endSwap`; a reader sees the old segments or the new ones.
+
+    /// Starts replacing `from` by `to`; returns the swap's id on the target (a controller's
+    /// lineage entry), or nil when the target has none.
+    func beginSwap(from: [String], to: [String]) async throws -> String?
+    /// The new segments are all pushed: they replace `from`.
+    func endSwap(id: String?, from: [String], to: [String]) async throws
+    /// Whether a swap a killed run began had completed on the target (a rerun then only
+    /// records it) or not (a rerun reverts it and swaps again).
+    func swapCompleted(id: String?, from: [String], to: [String]) async throws -> Bool
+    /// Takes a swap that did not complete back: the new segments go, the old ones stay.
+    func revertSwap(id: String?, from: [String], to: [String]) async throws
 }
 
 extension SegmentPusher {
@@ -74,5 +88,32 @@ public struct LocalSegmentPusher: SegmentPusher {
         }
         guard rename(temporary, target) == 0 else { throw AtomicFile.error("cannot rename into", target) }
         AtomicFile.syncFolder(outputDir)
+    }
+
+    /// A folder has no lineage: the new tarballs are renamed in first (``push(_:)``), and the
+    /// old ones removed at the end.
+    public func beginSwap(from: [String], to: [String]) async throws -> String? { nil }
+
+    public func endSwap(id: String?, from: [String], to: [String]) async throws {
+        for name in from { try remove(name) }
+        AtomicFile.syncFolder(outputDir)
+    }
+
+    /// Completed when every new tarball is in the folder (only the removals may be missing).
+    public func swapCompleted(id: String?, from: [String], to: [String]) async throws -> Bool {
+        to.allSatisfy { name in TarballCompression.allCases.contains { FileManager.default.fileExists(atPath: outputDir + "/" + name + $0.fileExtension) } }
+    }
+
+    public func revertSwap(id: String?, from: [String], to: [String]) async throws {
+        for name in to { try remove(name) }
+        AtomicFile.syncFolder(outputDir)
+    }
+
+    /// Removes a segment's tarball, whichever compression it was pushed with.
+    private func remove(_ name: String) throws {
+        for compression in TarballCompression.allCases {
+            let path = outputDir + "/" + name + compression.fileExtension
+            if unlink(path) != 0 && errno != ENOENT { throw AtomicFile.error("cannot remove", path) }
+        }
     }
 }

@@ -9,4 +9,7 @@ public struct LedgerEntry: Codable, Sendable, Equatable {
     public var rows: Int
     public var files: [FileRowSpan]
     public var pushedAt: String
+    /// The segment's columns (the Pinot schema it was built in): a column renamed since is
+    /// rebuilt under its new name. Absent in entries written before it was recorded.
+    public var columns: [String]?
 }

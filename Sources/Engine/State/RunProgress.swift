@@ -36,8 +36,8 @@ final class RunProgress: Sendable {
 
     func discovered(_ plan: RunPlan) {
         update { status in
-            status.filesDiscovered = plan.steps.reduce(0) { $0 + $1.files.count }
-            status.notes += plan.notes
+            status.filesDiscovered += plan.steps.reduce(0) { $0 + $1.files.count }
+            status.notes += plan.notes.filter { !status.notes.contains($0) }
             if plan.checkpointExpired {
                 status.notes.append("the checkpointed snapshot has expired: data files were compared by sequence number instead")
             }
@@ -50,9 +50,11 @@ final class RunProgress: Sendable {
             switch step.action {
             case .ingest: action = "ingest"
             case .noOp: action = "noOp"
+            case .relink: action = "relink"
             case .skipped(let operation): action = "skipped \(operation)"
             }
-            status.snapshots.append(.init(snapshotId: step.snapshotId, step: step.id, action: action, files: step.files.count))
+            status.snapshots.append(.init(snapshotId: step.snapshotId, step: step.id, action: action, files: step.files.count,
+                                          operation: step.operation, filesRemoved: step.removedFiles.count))
         }
     }
 
@@ -82,6 +84,12 @@ final class RunProgress: Sendable {
                 status.snapshots[index].segments += 1
                 status.snapshots[index].rows += rows
             }
+        }
+    }
+
+    func segmentsReplaced(step: String, count: Int) {
+        update { status in
+            if let index = status.snapshots.lastIndex(where: { $0.step == step }) { status.snapshots[index].segmentsReplaced += count }
         }
     }
 

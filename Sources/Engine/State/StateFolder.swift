@@ -100,6 +100,29 @@ public struct StateFolder: Sendable {
         try AtomicFile.write(Array((lines.joined(separator: "\n") + "\n").utf8), to: ledgerPath)
     }
 
+    /// The ledger after a swap: the replaced segments' entries gone, the new ones added (the
+    /// file is rewritten atomically; a rerun that applies the same swap again changes nothing).
+    func applySwap(removing replaced: [String], adding entries: [LedgerEntry]) throws(EngineError) {
+        let gone = Set(replaced).union(entries.map(\.segment))
+        try rewriteLedger(try ledger().filter { !gone.contains($0.segment) } + entries)
+    }
+
+    /// The ledger after a compaction (``Array/relinked(removed:added:)``).
+    func relinkLedger(removed: Set<String>, added: [FileRowSpan]) throws(EngineError) {
+        try rewriteLedger(try ledger().relinked(removed: removed, added: added))
+    }
+
+    private func rewriteLedger(_ entries: [LedgerEntry]) throws(EngineError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var text = ""
+        for entry in entries {
+            guard let data = try? encoder.encode(entry) else { throw EngineError(.io, "cannot encode a ledger entry") }
+            text += String(decoding: data, as: UTF8.self) + "\n"
+        }
+        try AtomicFile.write(Array(text.utf8), to: ledgerPath)
+    }
+
     /// Every ledger entry, the last one of each segment name (in the order they were first pushed).
     public func ledger() throws(EngineError) -> [LedgerEntry] {
         guard let data = FileManager.default.contents(atPath: ledgerPath) else { return [] }

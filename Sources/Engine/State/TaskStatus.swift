@@ -15,14 +15,40 @@ public struct TaskStatus: Codable, Sendable, Equatable {
         public var files: Int
         public var segments: Int
         public var rows: Int
+        /// The snapshot's operation (`append`, `overwrite`, `delete`, `replace`).
+        public var operation: String?
+        /// Data files the step removed, and the live segments it replaced in its swap.
+        public var filesRemoved = 0
+        public var segmentsReplaced = 0
 
-        public init(snapshotId: Int64?, step: String, action: String, files: Int = 0, segments: Int = 0, rows: Int = 0) {
+        public init(snapshotId: Int64?, step: String, action: String, files: Int = 0, segments: Int = 0, rows: Int = 0,
+                    operation: String? = nil, filesRemoved: Int = 0) {
             self.snapshotId = snapshotId
             self.step = step
             self.action = action
             self.files = files
             self.segments = segments
             self.rows = rows
+            self.operation = operation
+            self.filesRemoved = filesRemoved
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case snapshotId, step, action, files, segments, rows, operation, filesRemoved, segmentsReplaced
+        }
+
+        /// Reads status files written before the mirror's counts existed.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            snapshotId = try c.decodeIfPresent(Int64.self, forKey: .snapshotId)
+            step = try c.decode(String.self, forKey: .step)
+            action = try c.decode(String.self, forKey: .action)
+            files = try c.decodeIfPresent(Int.self, forKey: .files) ?? 0
+            segments = try c.decodeIfPresent(Int.self, forKey: .segments) ?? 0
+            rows = try c.decodeIfPresent(Int.self, forKey: .rows) ?? 0
+            operation = try c.decodeIfPresent(String.self, forKey: .operation)
+            filesRemoved = try c.decodeIfPresent(Int.self, forKey: .filesRemoved) ?? 0
+            segmentsReplaced = try c.decodeIfPresent(Int.self, forKey: .segmentsReplaced) ?? 0
         }
     }
 

@@ -19,16 +19,25 @@ public enum SnapshotStep: Sendable, Equatable {
     case noOp(snapshot: Snapshot)
     /// An overwrite or delete skipped because the task is configured to skip them.
     case skipped(snapshot: Snapshot)
+    /// An overwrite or delete (or a replace whose counts do not balance) applied as a mirror:
+    /// the data files it added (path order) and removed.
+    case change(snapshot: Snapshot, added: [DataFile], removed: [DataFile])
+    /// A replace (compaction) whose counts balance, applied as a mirror: the same rows now
+    /// live in `added` instead of `removed`.
+    case relink(snapshot: Snapshot, added: [DataFile], removed: [DataFile])
 
     public var snapshot: Snapshot {
         switch self {
-        case .ingest(let snapshot, _), .noOp(let snapshot), .skipped(let snapshot): snapshot
+        case .ingest(let snapshot, _), .noOp(let snapshot), .skipped(let snapshot), .change(let snapshot, _, _), .relink(let snapshot, _, _):
+            snapshot
         }
     }
 
     public var files: [DataFile] {
-        if case .ingest(_, let files) = self { return files }
-        return []
+        switch self {
+        case .ingest(_, let files), .change(_, let files, _): files
+        default: []
+        }
     }
 }
 
@@ -45,7 +54,10 @@ public struct IncrementalPlan: Sendable, Equatable {
 
 /// Plans incremental ingestion (DESIGN.md, "Snapshots, checkpoints and exactly once").
 public struct IncrementalPlanner: Sendable {
-    public enum NonAppendPolicy: String, Sendable { case fail, skip }
+    /// What an overwrite, delete or replace snapshot becomes: a ``SnapshotStep/change(snapshot:added:removed:)``
+    /// or ``SnapshotStep/relink(snapshot:added:removed:)`` (`mirror`), an error (`fail`), or a
+    /// skipped step (`skip`, a balanced replace a no-op).
+    public enum NonAppendPolicy: String, Sendable { case mirror, fail, skip }
 
     public let metadata: TableMetadata
     public let cache: ManifestCache
@@ -109,18 +121,41 @@ public struct IncrementalPlanner: Sendable {
             let (added, deleted, addedDeletes) = try await changes(of: snapshot)
             let addedRecords = added.reduce(Int64(0)) { $0 &+ $1.recordCount }
             let deletedRecords = deleted.reduce(Int64(0)) { $0 &+ $1.recordCount }
-            guard addedRecords == deletedRecords, addedDeletes.isEmpty else {
+            let balanced = addedRecords == deletedRecords && addedDeletes.isEmpty
+            if nonAppend == .mirror {
+                guard addedDeletes.isEmpty else { throw Self.deleteFiles(snapshot, addedDeletes) }
+                let sorted = added.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+                return balanced ? .relink(snapshot: snapshot, added: sorted, removed: deleted) : .change(snapshot: snapshot, added: sorted, removed: deleted)
+            }
+            guard balanced else {
                 throw IcebergError(.replaceMismatch,
                     "replace snapshot \(snapshot.snapshotId) adds \(addedRecords) records and removes \(deletedRecords)\(addedDeletes.isEmpty ? "" : " and adds delete files")")
             }
             return .noOp(snapshot: snapshot)
         default:
+            if nonAppend == .mirror {
+                let (added, deleted, addedDeletes) = try await changes(of: snapshot)
+                guard addedDeletes.isEmpty else { throw Self.deleteFiles(snapshot, addedDeletes) }
+                return .change(snapshot: snapshot, added: added.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }, removed: deleted)
+            }
             guard nonAppend == .skip else {
                 throw IcebergError(.nonAppendSnapshot,
-                    "snapshot \(snapshot.snapshotId) is a \(snapshot.operation): Pinot's append push cannot remove or change rows (set source.nonAppendSnapshots to skip to ignore such snapshots)")
+                    "snapshot \(snapshot.snapshotId) is a \(snapshot.operation) and source.nonAppendSnapshots is fail (mirror applies it; skip ignores such snapshots)")
             }
             return .skipped(snapshot: snapshot)
         }
+    }
+
+    private static func deleteFiles(_ snapshot: Snapshot, _ files: [DataFile]) -> IcebergError {
+        IcebergError(.deleteFilesPresent,
+            "snapshot \(snapshot.snapshotId) (\(snapshot.operation)) adds \(files.count) row-level delete files, first \(files[0].path): position, deletion-vector and equality deletes are not applied yet")
+    }
+
+    /// The live data files of `snapshot` by path (what a change rebuilds touched segments from).
+    public func liveDataFiles(of snapshot: Snapshot) async throws(IcebergError) -> [String: DataFile] {
+        var files: [String: DataFile] = [:]
+        for file in try await liveFiles(of: snapshot, newerThan: nil) { files[file.path] = file }
+        return files
     }
 
     /// The data files a snapshot added and removed, and the delete files it added: entries of the

@@ -30,7 +30,7 @@ struct CheckpointMachine {
     /// A step begins: the checkpoint to save first, when the step has groups to push and is not
     /// already the step in progress (a rerun keeps the groups it recorded).
     mutating func stepStarted(_ step: IngestionStep) -> TaskCheckpoint? {
-        guard step.action == .ingest, !step.groups.isEmpty, checkpoint.inProgress?.stepId != step.id else { return nil }
+        guard step.action == .ingest, !step.groups.isEmpty || step.isSwap, checkpoint.inProgress?.stepId != step.id else { return nil }
         checkpoint.inProgress = StepProgress(step: step)
         checkpoint.tableUUID = tableUUID ?? checkpoint.tableUUID
         return checkpoint
@@ -55,16 +55,38 @@ struct CheckpointMachine {
         return checkpoint
     }
 
+    /// A swap step's new segments are sealed and the target began the swap: the checkpoint to
+    /// save before the first of them is pushed, so a rerun knows to end or revert it.
+    mutating func swapStarted(lineageId: String?, segments: [LedgerEntry]) -> TaskCheckpoint {
+        checkpoint.inProgress?.swap = StepProgress.SwapRecord(lineageId: lineageId, segmentsTo: segments)
+        return checkpoint
+    }
+
     /// Every group of the step is pushed: the step's snapshot (or listed files) becomes the
     /// checkpoint to save.
     mutating func stepEnded(_ step: IngestionStep) -> TaskCheckpoint {
-        if let snapshotId = step.snapshotId {
+        finish(snapshotId: step.snapshotId, sequenceNumber: step.sequenceNumber, kind: step.kind,
+               files: step.files.map { ($0.path, $0.etag ?? "") }, removed: step.removedFiles)
+    }
+
+    /// The step in progress ended on the target (a swap a killed run completed): the checkpoint
+    /// its end would have saved.
+    mutating func inProgressEnded() -> TaskCheckpoint {
+        guard let progress = checkpoint.inProgress else { return checkpoint }
+        return finish(snapshotId: progress.snapshotId, sequenceNumber: progress.sequenceNumber, kind: progress.kind,
+                      files: (progress.files ?? []).map { ($0.uri, $0.etag ?? "") }, removed: progress.removedFiles ?? [])
+    }
+
+    private mutating func finish(snapshotId: Int64?, sequenceNumber: Int64?, kind: IngestionStep.Kind,
+                                 files: [(path: String, etag: String)], removed: [String]) -> TaskCheckpoint {
+        if let snapshotId {
             checkpoint.snapshotId = snapshotId
-            checkpoint.sequenceNumber = step.sequenceNumber
+            checkpoint.sequenceNumber = sequenceNumber
         }
-        if step.kind == .dataLake {
+        if kind == .dataLake {
             var ingested = checkpoint.ingestedFiles ?? [:]
-            for file in step.files { ingested[file.path] = file.etag ?? "" }
+            for path in removed { ingested[path] = nil }
+            for file in files { ingested[file.path] = file.etag }
             checkpoint.ingestedFiles = ingested
         }
         checkpoint.tableUUID = tableUUID ?? checkpoint.tableUUID
