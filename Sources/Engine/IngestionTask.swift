@@ -134,7 +134,8 @@ public final class IngestionTask: Sendable {
                 try await pusher.checkTarget()
                 let context = PipelineContext(
                     configuration: configuration, plan: plan, tableConfig: try await tableConfig(plan, pusher: pusher),
-                    metrics: TaskMetrics(task: configuration.taskName), events: hub, gauges: gaugeBox, progress: progress)
+                    metrics: TaskMetrics(task: configuration.taskName), events: hub, gauges: gaugeBox, progress: progress,
+                    deletes: DeleteLoader(io: plan.io, schema: plan.table?.currentSchema))
                 try await IngestionPipeline.run(context: context, pusher: pusher, folder: folder, checkpoint: checkpoint ?? TaskCheckpoint())
                 try Task.checkCancellation()
                 guard plan.truncated else { break }

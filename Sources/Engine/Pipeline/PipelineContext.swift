@@ -12,6 +12,8 @@ struct PipelineContext: Sendable {
     let events: EventHub
     let gauges: GaugeBox
     let progress: RunProgress
+    /// Reads the row-level delete files the plan names, each once.
+    let deletes: DeleteLoader
 
     /// Reads a file's footer and projects its schema onto the table's.
     func open(_ work: FileWork) async throws -> OpenedFile {
@@ -37,6 +39,8 @@ struct PipelineContext: Sendable {
             projection = try FileProjection.byName(file: file.path, fileFields: fields, schema: plan.pinotSchema, reference: plan.referenceTypes,
                                                    partitions: partitions)
         }
-        return OpenedFile(work: work, reader: reader, projection: projection)
+        var opened = OpenedFile(work: work, reader: reader, projection: projection)
+        opened.deletes = try await deletes.load(file.deletes, for: file.path)
+        return opened
     }
 }

@@ -13,6 +13,8 @@ struct RowGroupAppender {
         var dropped: [TaskStatus.DroppedRow] = []
         /// Values cut to `maxLength`, per column.
         var cuts: [String: Int] = [:]
+        /// Rows that row-level deletes removed.
+        var deleted = 0
     }
 
     let builder: SegmentBuilder
@@ -23,25 +25,34 @@ struct RowGroupAppender {
     /// values cut.
     /// - Throws: `EngineError(.invalidValue)` naming the first bad row, or a cancellation.
     func append(_ decoded: DecodedRowGroup, rows: Range<Int>) async throws -> Outcome {
-        let (dropped, kept) = try await appendChecked(decoded, rows: rows)
-        return Outcome(dropped: dropped, cuts: StringCuts.count(decoded.batch, rows: kept, builder: builder))
+        let (dropped, kept, deleted) = try await appendChecked(decoded, rows: rows)
+        return Outcome(dropped: dropped, cuts: StringCuts.count(decoded.batch, rows: kept, builder: builder), deleted: deleted)
     }
 
-    /// The rows left out, and the rows that went in (as runs of the row group's rows).
+    /// The rows left out, the rows that went in (as runs of the row group's rows), and how many
+    /// row-level deletes removed.
     private func appendChecked(_ decoded: DecodedRowGroup, rows: Range<Int>) async throws
-        -> (dropped: [TaskStatus.DroppedRow], kept: [Range<Int>]) {
+        -> (dropped: [TaskStatus.DroppedRow], kept: [Range<Int>], deleted: Int) {
         let before = builder.rowCount
         /// The rows in, when some were left out (else all of `rows`).
         var kept: [Int]?
+        if !decoded.deleted.isEmpty {
+            let removed = Set(decoded.deleted)
+            kept = rows.filter { !removed.contains($0) }
+        }
+        let deleted = rows.count - (kept?.count ?? rows.count)
         var dropped: [TaskStatus.DroppedRow] = []
         do {
-            try await ConcurrentAppend.add(decoded.batch, rows: rows, to: builder, concurrency: concurrency)
+            for run in kept.map(Self.runs) ?? [rows] {
+                try await ConcurrentAppend.add(decoded.batch, rows: run, to: builder, concurrency: concurrency)
+            }
         } catch let error as SegmentError {
-            let outcome = try appendRowByRow(decoded, rows: rows, firstError: error)
+            builder.truncate(toRows: before)
+            let outcome = try appendRowByRow(decoded, rows: kept ?? Array(rows), firstError: error)
             (kept, dropped) = (outcome.kept, outcome.dropped)
         }
         let violations = builder.timeViolations(from: before)
-        guard !violations.isEmpty else { return (dropped, kept.map(Self.runs) ?? [rows]) }
+        guard !violations.isEmpty else { return (dropped, kept.map(Self.runs) ?? [rows], deleted) }
         let source = { (row: Int) in kept?[row - before] ?? rows.lowerBound + row - before }
         let column = builder.table.timeColumn ?? ""
         let bad = violations.map { violation in
@@ -57,11 +68,11 @@ struct RowGroupAppender {
         builder.truncate(toRows: before)
         let runs = Self.runs((kept ?? Array(rows)).filter { !refused.contains($0) })
         for run in runs { try await ConcurrentAppend.add(decoded.batch, rows: run, to: builder, concurrency: concurrency) }
-        return ((dropped + bad).sorted { $0.row < $1.row }, runs)
+        return ((dropped + bad).sorted { $0.row < $1.row }, runs, deleted)
     }
 
     /// After a failed append: each row on its own, so the bad ones are known by row.
-    private func appendRowByRow(_ decoded: DecodedRowGroup, rows: Range<Int>, firstError: SegmentError) throws
+    private func appendRowByRow(_ decoded: DecodedRowGroup, rows: [Int], firstError: SegmentError) throws
         -> (kept: [Int], dropped: [TaskStatus.DroppedRow]) {
         var kept: [Int] = []
         var dropped: [TaskStatus.DroppedRow] = []

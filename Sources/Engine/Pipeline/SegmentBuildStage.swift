@@ -96,8 +96,9 @@ struct SegmentBuildStage {
                 let outcome = try await appender.append(decoded, rows: rows)
                 fileOutcome.dropped += outcome.dropped
                 fileOutcome.cuts.merge(outcome.cuts, uniquingKeysWith: +)
+                fileOutcome.deleted += outcome.deleted
                 FaultInjection.reached("appended")
-                action = cutter.appended(size: size, dropped: outcome.dropped.count)
+                action = cutter.appended(size: size, dropped: outcome.dropped.count + outcome.deleted)
             case .seal(let cut):
                 try await seal(cut, output: output)
                 action = cutter.sealed(size: size)

@@ -23,6 +23,8 @@ struct OpenedFile: Sendable {
     let work: FileWork
     let reader: ParquetFileReader<CountingSource>
     let projection: FileProjection
+    /// The rows its row-level deletes remove.
+    var deletes: RowDeletes = .none
 }
 
 /// Fetch → decode.
@@ -41,6 +43,8 @@ struct DecodedRowGroup: Sendable {
     let batch: RecordBatch
     /// The batch's memory, for the channel's byte watermark.
     let bytes: Int
+    /// Rows of the batch that row-level deletes remove, ascending: never appended.
+    var deleted: [Int] = []
 }
 
 /// Decode → build, in file and row-group order.

@@ -14,8 +14,12 @@ public struct PlannedFile: Sendable, Equatable {
     public var specId: Int
     /// The ETag the listing saw (S3 data lake).
     public var etag: String?
+    /// The row-level deletes that apply to it (Iceberg's scope rules), applied as it is built.
+    public var deletes = FileDeletes()
 
-    public init(path: String, size: Int, recordCount: Int64, format: String = "PARQUET", partition: [PartitionValue] = [], specId: Int = 0, etag: String? = nil) {
+    public init(path: String, size: Int, recordCount: Int64, format: String = "PARQUET", partition: [PartitionValue] = [], specId: Int = 0,
+                etag: String? = nil, deletes: FileDeletes = FileDeletes()) {
+        self.deletes = deletes
         self.path = path
         self.size = size
         self.recordCount = recordCount

@@ -86,7 +86,7 @@ struct StepPlanner {
         let progress = checkpoint?.inProgress
         if let progress, progress.kind == .live, let snapshotId = progress.snapshotId {
             let step = try await planner.liveStep(snapshotId: snapshotId, newerThan: progress.afterSequenceNumber)
-            steps.append(makeStep(step, kind: .live, after: progress.afterSequenceNumber, progress: progress))
+            steps.append(try await makeStep(step, kind: .live, after: progress.afterSequenceNumber, progress: progress, planner: planner))
             from = Checkpoint(snapshotId: snapshotId, sequenceNumber: progress.sequenceNumber ?? step.snapshot.sequenceNumber)
         }
         if progress == nil || progress?.stepId.hasPrefix("rebuild-") == true, let checkpointed = checkpoint?.snapshotId,
@@ -100,23 +100,23 @@ struct StepPlanner {
         for (index, step) in plan.steps.enumerated() {
             let live = from == nil || plan.checkpointExpired
             switch step {
-            case .change(let snapshot, let added, let removed):
+            case .change(let snapshot, let added, let removed, let hits):
                 // Planned against the ledger as it stands: after any step that adds segments, in the next round.
                 guard !steps.contains(where: { $0.action == .ingest }) else {
                     truncated = true
                     break
                 }
-                steps.append(try await changeStep(snapshot, added: added, removed: removed, ledger: ledger, planner: planner, progress: progress))
+                steps.append(try await changeStep(snapshot, added: added, removed: removed, hits: hits, ledger: ledger, planner: planner, progress: progress))
                 truncated = index < plan.steps.count - 1
             case .relink(let snapshot, let added, let removed):
-                var relink = makeStep(.noOp(snapshot: snapshot), kind: .added, after: nil, progress: progress)
+                var relink = try await makeStep(.noOp(snapshot: snapshot), kind: .added, after: nil, progress: progress, planner: planner)
                 relink.action = .relink
                 relink.removedFiles = removed.map(\.path).sorted()
                 relink.relinkedFiles = added.map { FileRowSpan(path: $0.path, rowGroups: 0..<0, rowRange: 0..<Int($0.recordCount)) }
                 ledger = ledger.relinked(removed: Set(relink.removedFiles), added: relink.relinkedFiles)
                 steps.append(relink)
             default:
-                steps.append(makeStep(step, kind: live ? .live : .added, after: plan.checkpointExpired ? from?.sequenceNumber : nil, progress: progress))
+                steps.append(try await makeStep(step, kind: live ? .live : .added, after: plan.checkpointExpired ? from?.sequenceNumber : nil, progress: progress, planner: planner))
             }
             if truncated { break }
         }
@@ -150,7 +150,7 @@ struct StepPlanner {
             }
             files.append(file)
         }
-        var step = makeStep(.ingest(snapshot: snapshot, files: files), kind: .added, after: nil, progress: nil)
+        var step = try await makeStep(.ingest(snapshot: snapshot, files: files), kind: .added, after: nil, progress: nil, planner: planner)
         step.id = "rebuild-" + StableHash.hex(touched.segments)
         step.snapshotId = nil
         step.sequenceNumber = nil
@@ -162,9 +162,9 @@ struct StepPlanner {
 
     /// An overwrite or delete as a swap step: the files it added, and the remaining files of the
     /// segments it touches (rebuilt), replacing those segments.
-    private func changeStep(_ snapshot: Snapshot, added: [DataFile], removed: [DataFile], ledger: [LedgerEntry],
+    private func changeStep(_ snapshot: Snapshot, added: [DataFile], removed: [DataFile], hits: [String], ledger: [LedgerEntry],
                             planner: IncrementalPlanner, progress: StepProgress?) async throws -> IngestionStep {
-        let touched = TouchedSegments(ledger: ledger, removed: Set(removed.map(\.path)))
+        let touched = TouchedSegments(ledger: ledger, removed: Set(removed.map(\.path)), changed: Set(hits))
         var rebuild: [DataFile] = []
         if !touched.remainingFiles.isEmpty {
             let live = try await planner.liveDataFiles(of: snapshot)
@@ -177,18 +177,26 @@ struct StepPlanner {
             }
         }
         let files = (added + rebuild).sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
-        var step = makeStep(.ingest(snapshot: snapshot, files: files), kind: .added, after: nil, progress: progress)
+        var step = try await makeStep(.ingest(snapshot: snapshot, files: files), kind: .added, after: nil, progress: progress, planner: planner)
         step.removedFiles = removed.map(\.path).sorted()
         step.replaces = touched.segments
         step.pushedGroups = []
         return step
     }
 
-    private func makeStep(_ step: SnapshotStep, kind: IngestionStep.Kind, after: Int64?, progress: StepProgress?) -> IngestionStep {
+    private func makeStep(_ step: SnapshotStep, kind: IngestionStep.Kind, after: Int64?, progress: StepProgress?,
+                          planner: IncrementalPlanner) async throws -> IngestionStep {
         let snapshot = step.snapshot
+        // The deletes that apply to each file, as of the step's snapshot (none to look up when
+        // the snapshot's summary says the table has no delete files).
+        var state: IncrementalPlanner.LiveState?
+        if !step.files.isEmpty, snapshot.summary["total-delete-files"].map({ $0 != "0" }) ?? true {
+            state = try await planner.liveState(of: snapshot)
+        }
         let files = step.files.map { file in
             PlannedFile(path: file.path, size: Int(file.fileSizeInBytes), recordCount: file.recordCount, format: file.format,
-                        partition: file.partition, specId: file.specId)
+                        partition: file.partition, specId: file.specId,
+                        deletes: state.flatMap { state in state.data[file.path].map { state.index.deletes(for: $0) } } ?? FileDeletes())
         }.sorted(by: SegmentGrouping.pathOrder)
         let action: IngestionStep.Action
         switch step {

@@ -11,11 +11,12 @@ struct TouchedSegments: Equatable {
 
     /// - Parameters:
     ///   - removed: data file paths the change removes.
+    ///   - changed: data files that stay but whose rows change (new deletes hit them).
     ///   - forced: segments that must be replaced whatever they hold (an abandoned step's
     ///     incomplete groups).
-    init(ledger: [LedgerEntry], removed: Set<String>, forced: Set<String> = []) {
+    init(ledger: [LedgerEntry], removed: Set<String>, changed: Set<String> = [], forced: Set<String> = []) {
         var touched = Set<String>()
-        var files = Set<String>()
+        var files = changed
         var changed = true
         while changed {
             changed = false
@@ -28,7 +29,7 @@ struct TouchedSegments: Equatable {
             }
         }
         segments = ledger.map(\.segment).filter { touched.contains($0) }
-        remainingFiles = files
+        remainingFiles = files.filter { file in ledger.contains { entry in touched.contains(entry.segment) && entry.files.contains { $0.path == file } } }
     }
 }
 

@@ -65,6 +65,7 @@ final class RunProgress: Sendable {
             status.rowsDropped += outcome.dropped.count
             status.droppedRows += outcome.dropped.prefix(max(0, TaskStatus.droppedRowExamples - status.droppedRows.count))
             status.valuesCut.merge(outcome.cuts, uniquingKeysWith: +)
+            if outcome.deleted > 0, let last = status.snapshots.indices.last { status.snapshots[last].rowsDeleted += outcome.deleted }
         }
     }
 

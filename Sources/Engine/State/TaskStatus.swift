@@ -20,6 +20,8 @@ public struct TaskStatus: Codable, Sendable, Equatable {
         /// Data files the step removed, and the live segments it replaced in its swap.
         public var filesRemoved = 0
         public var segmentsReplaced = 0
+        /// Rows of the step's files that row-level deletes removed as they were built.
+        public var rowsDeleted = 0
 
         public init(snapshotId: Int64?, step: String, action: String, files: Int = 0, segments: Int = 0, rows: Int = 0,
                     operation: String? = nil, filesRemoved: Int = 0) {
@@ -34,7 +36,7 @@ public struct TaskStatus: Codable, Sendable, Equatable {
         }
 
         private enum CodingKeys: String, CodingKey {
-            case snapshotId, step, action, files, segments, rows, operation, filesRemoved, segmentsReplaced
+            case snapshotId, step, action, files, segments, rows, operation, filesRemoved, segmentsReplaced, rowsDeleted
         }
 
         /// Reads status files written before the mirror's counts existed.
@@ -49,6 +51,7 @@ public struct TaskStatus: Codable, Sendable, Equatable {
             operation = try c.decodeIfPresent(String.self, forKey: .operation)
             filesRemoved = try c.decodeIfPresent(Int.self, forKey: .filesRemoved) ?? 0
             segmentsReplaced = try c.decodeIfPresent(Int.self, forKey: .segmentsReplaced) ?? 0
+            rowsDeleted = try c.decodeIfPresent(Int.self, forKey: .rowsDeleted) ?? 0
         }
     }
 

@@ -63,6 +63,33 @@ public struct DataFile: Sendable, Equatable {
     public var recordCount: Int64
     public var fileSizeInBytes: Int64
     public var specId: Int
+    /// Equality delete files: the field ids whose values identify deleted rows.
+    public var equalityIds: [Int] = []
+    /// Position deletes and deletion vectors: the one data file they apply to, when recorded
+    /// (required for deletion vectors).
+    public var referencedDataFile: String?
+    /// Deletion vectors: where the blob lies in the Puffin file.
+    public var contentOffset: Int64?
+    public var contentSizeInBytes: Int64?
+
+    public init(content: Content, path: String, format: String, partition: [PartitionValue], recordCount: Int64, fileSizeInBytes: Int64,
+                specId: Int, equalityIds: [Int] = [], referencedDataFile: String? = nil, contentOffset: Int64? = nil,
+                contentSizeInBytes: Int64? = nil) {
+        self.content = content
+        self.path = path
+        self.format = format
+        self.partition = partition
+        self.recordCount = recordCount
+        self.fileSizeInBytes = fileSizeInBytes
+        self.specId = specId
+        self.equalityIds = equalityIds
+        self.referencedDataFile = referencedDataFile
+        self.contentOffset = contentOffset
+        self.contentSizeInBytes = contentSizeInBytes
+    }
+
+    /// A deletion vector (a Puffin blob) rather than a position delete file.
+    public var isDeletionVector: Bool { content == .positionDeletes && format.uppercased() == "PUFFIN" }
 }
 
 /// One value of a partition tuple.
@@ -132,7 +159,10 @@ public struct ManifestEntry: Sendable, Equatable {
                 dataFile: DataFile(
                     content: content, path: path,
                     format: dataFile["file_format"]?.stringValue ?? "PARQUET", partition: partition, recordCount: records,
-                    fileSizeInBytes: size, specId: specId)))
+                    fileSizeInBytes: size, specId: specId,
+                    equalityIds: dataFile["equality_ids"]?.arrayValue?.compactMap { $0.int64.map(Int.init) } ?? [],
+                    referencedDataFile: dataFile["referenced_data_file"]?.stringValue,
+                    contentOffset: dataFile["content_offset"]?.int64, contentSizeInBytes: dataFile["content_size_in_bytes"]?.int64)))
         }
         return entries
     }

@@ -18,7 +18,8 @@ public struct SnapshotRef: Sendable, Equatable {
     public var type: String
 }
 
-/// Table metadata, format v1 or v2 (Iceberg table spec, "Table Metadata"). v3 tables are refused.
+/// Table metadata, format v1, v2 or v3 (Iceberg table spec, "Table Metadata"); v3's row-lineage
+/// fields are not needed here, and types no mapping covers are refused by name where used.
 public struct TableMetadata: Sendable, Equatable {
     public var formatVersion: Int
     public var tableUUID: String?
@@ -59,7 +60,7 @@ public struct TableMetadata: Sendable, Equatable {
     public var nameMapping: String? { properties["schema.name-mapping.default"] }
 
     /// Parses table metadata JSON.
-    /// - Throws: `.invalidMetadata` naming `source`, `.unsupportedVersion` for format v3 and later.
+    /// - Throws: `.invalidMetadata` naming `source`, `.unsupportedVersion` for format v4 and later.
     public static func parse(_ bytes: [UInt8], source: String) throws(IcebergError) -> TableMetadata {
         do {
             return try parse(try JSONObject.parse(bytes, context: "table metadata"))
@@ -72,8 +73,8 @@ public struct TableMetadata: Sendable, Equatable {
 
     static func parse(_ json: JSONObject) throws(IcebergError) -> TableMetadata {
         let version = try json.int("format-version")
-        guard version == 1 || version == 2 else {
-            throw IcebergError(.unsupportedVersion, "table format version \(version) is not supported (v1 and v2 are)")
+        guard (1...3).contains(version) else {
+            throw IcebergError(.unsupportedVersion, "table format version \(version) is not supported (v1, v2 and v3 are)")
         }
         var schemas: [IcebergSchema] = []
         if json.has("schemas") {

@@ -20,22 +20,23 @@ public enum SnapshotStep: Sendable, Equatable {
     /// An overwrite or delete skipped because the task is configured to skip them.
     case skipped(snapshot: Snapshot)
     /// An overwrite or delete (or a replace whose counts do not balance) applied as a mirror:
-    /// the data files it added (path order) and removed.
-    case change(snapshot: Snapshot, added: [DataFile], removed: [DataFile])
+    /// the data files it added (path order) and removed, and the live data files its new delete
+    /// files may hit (rebuilt with them applied).
+    case change(snapshot: Snapshot, added: [DataFile], removed: [DataFile], hits: [String])
     /// A replace (compaction) whose counts balance, applied as a mirror: the same rows now
     /// live in `added` instead of `removed`.
     case relink(snapshot: Snapshot, added: [DataFile], removed: [DataFile])
 
     public var snapshot: Snapshot {
         switch self {
-        case .ingest(let snapshot, _), .noOp(let snapshot), .skipped(let snapshot), .change(let snapshot, _, _), .relink(let snapshot, _, _):
+        case .ingest(let snapshot, _), .noOp(let snapshot), .skipped(let snapshot), .change(let snapshot, _, _, _), .relink(let snapshot, _, _):
             snapshot
         }
     }
 
     public var files: [DataFile] {
         switch self {
-        case .ingest(_, let files), .change(_, let files, _): files
+        case .ingest(_, let files), .change(_, let files, _, _): files
         default: []
         }
     }
@@ -123,9 +124,9 @@ public struct IncrementalPlanner: Sendable {
             let deletedRecords = deleted.reduce(Int64(0)) { $0 &+ $1.recordCount }
             let balanced = addedRecords == deletedRecords && addedDeletes.isEmpty
             if nonAppend == .mirror {
-                guard addedDeletes.isEmpty else { throw Self.deleteFiles(snapshot, addedDeletes) }
                 let sorted = added.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
-                return balanced ? .relink(snapshot: snapshot, added: sorted, removed: deleted) : .change(snapshot: snapshot, added: sorted, removed: deleted)
+                if balanced && addedDeletes.isEmpty { return .relink(snapshot: snapshot, added: sorted, removed: deleted) }
+                return .change(snapshot: snapshot, added: sorted, removed: deleted, hits: try await hits(of: addedDeletes, in: snapshot))
             }
             guard balanced else {
                 throw IcebergError(.replaceMismatch,
@@ -135,8 +136,8 @@ public struct IncrementalPlanner: Sendable {
         default:
             if nonAppend == .mirror {
                 let (added, deleted, addedDeletes) = try await changes(of: snapshot)
-                guard addedDeletes.isEmpty else { throw Self.deleteFiles(snapshot, addedDeletes) }
-                return .change(snapshot: snapshot, added: added.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }, removed: deleted)
+                return .change(snapshot: snapshot, added: added.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }, removed: deleted,
+                               hits: try await hits(of: addedDeletes, in: snapshot))
             }
             guard nonAppend == .skip else {
                 throw IcebergError(.nonAppendSnapshot,
@@ -146,16 +147,70 @@ public struct IncrementalPlanner: Sendable {
         }
     }
 
-    private static func deleteFiles(_ snapshot: Snapshot, _ files: [DataFile]) -> IcebergError {
-        IcebergError(.deleteFilesPresent,
-            "snapshot \(snapshot.snapshotId) (\(snapshot.operation)) adds \(files.count) row-level delete files, first \(files[0].path): position, deletion-vector and equality deletes are not applied yet")
+    /// The live data files that delete files added in `snapshot` may hit: the file a deletion
+    /// vector or scoped position delete file names; for an unscoped position delete file every
+    /// data file of its partition, and for an equality delete file every older data file of its
+    /// partition (of the table, for a global one), as the scope rules allow. Column statistics
+    /// could rule more out; every file listed is rebuilt with its deletes applied, so listing
+    /// one too many costs time, never rows.
+    private func hits(of deletes: [DataFile], in snapshot: Snapshot) async throws(IcebergError) -> [String] {
+        guard !deletes.isEmpty else { return [] }
+        let live = try await liveState(of: snapshot)
+        var hits = Set<String>()
+        for entry in live.data.values where !live.index.deletes(for: entry).isEmpty {
+            let applied = live.index.deletes(for: entry)
+            let all = (applied.deletionVector.map { [$0] } ?? []) + applied.positionDeletes + applied.equalityDeletes
+            if all.contains(where: { delete in deletes.contains { $0.path == delete.path && $0.contentOffset == delete.contentOffset } }) {
+                hits.insert(entry.dataFile.path)
+            }
+        }
+        return hits.sorted()
+    }
+
+    /// A snapshot's live data files (by path, with their data sequence numbers) and its live
+    /// delete files, indexed by the scope rules.
+    public struct LiveState: Sendable {
+        public var data: [String: ManifestEntry]
+        public var index: DeleteIndex
     }
 
     /// The live data files of `snapshot` by path (what a change rebuilds touched segments from).
     public func liveDataFiles(of snapshot: Snapshot) async throws(IcebergError) -> [String: DataFile] {
-        var files: [String: DataFile] = [:]
-        for file in try await liveFiles(of: snapshot, newerThan: nil) { files[file.path] = file }
-        return files
+        try await liveState(of: snapshot).data.mapValues(\.dataFile)
+    }
+
+    public func liveState(of snapshot: Snapshot) async throws(IcebergError) -> LiveState {
+        guard let list = snapshot.manifestList else {
+            throw IcebergError(.invalidMetadata, "snapshot \(snapshot.snapshotId) has no manifest list")
+        }
+        let manifests = try await cache.manifestList(list)
+        let entries = try await cache.entries(manifests)
+        var data: [String: ManifestEntry] = [:]
+        var deletes: [ManifestEntry] = []
+        for (manifest, manifestEntries) in zip(manifests, entries) {
+            for entry in manifestEntries where entry.status != .deleted {
+                if manifest.content == .deletes || entry.dataFile.content != .data {
+                    try Self.checkReadable(entry.dataFile, snapshot: snapshot)
+                    deletes.append(entry)
+                } else {
+                    data[entry.dataFile.path] = entry
+                }
+            }
+        }
+        return LiveState(data: data, index: DeleteIndex(deletes: deletes, specs: metadata.partitionSpecs))
+    }
+
+    /// A delete file this engine can apply: Parquet position or equality deletes, or a Puffin
+    /// deletion vector with its blob's place and data file.
+    private static func checkReadable(_ file: DataFile, snapshot: Snapshot) throws(IcebergError) {
+        let format = file.format.uppercased()
+        let readable = file.isDeletionVector
+            ? file.referencedDataFile != nil && file.contentOffset != nil && file.contentSizeInBytes != nil
+            : format == "PARQUET" && (file.content != .equalityDeletes || !file.equalityIds.isEmpty)
+        guard readable else {
+            throw IcebergError(.deleteFilesPresent,
+                "snapshot \(snapshot.snapshotId) has delete file \(file.path) (\(format), content \(file.content)) that cannot be applied: only Parquet position and equality deletes and Puffin deletion vectors are read")
+        }
     }
 
     /// The data files a snapshot added and removed, and the delete files it added: entries of the
@@ -184,8 +239,7 @@ public struct IncrementalPlanner: Sendable {
     }
 
     /// The live data files of `snapshot` (optionally only those with a data sequence number above
-    /// `sequenceNumber`), in path order. Live delete files are refused: they would apply to rows
-    /// being ingested.
+    /// `sequenceNumber`), in path order.
     private func liveFiles(of snapshot: Snapshot, newerThan sequenceNumber: Int64?) async throws(IcebergError) -> [DataFile] {
         guard let list = snapshot.manifestList else {
             throw IcebergError(.invalidMetadata, "snapshot \(snapshot.snapshotId) has no manifest list")
@@ -195,10 +249,8 @@ public struct IncrementalPlanner: Sendable {
         var files: [DataFile] = []
         for (manifest, manifestEntries) in zip(manifests, entries) {
             for entry in manifestEntries where entry.status != .deleted {
-                if manifest.content == .deletes || entry.dataFile.content != .data {
-                    throw IcebergError(.deleteFilesPresent,
-                        "snapshot \(snapshot.snapshotId) has live delete file \(entry.dataFile.path); row-level deletes cannot be applied to appended segments")
-                }
+                // Delete files apply to the data files as they are built (``liveState(of:)``).
+                if manifest.content == .deletes || entry.dataFile.content != .data { continue }
                 if let sequenceNumber, entry.sequenceNumber <= sequenceNumber { continue }
                 files.append(entry.dataFile)
             }

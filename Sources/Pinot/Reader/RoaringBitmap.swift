@@ -1,8 +1,16 @@
 /// Reading RoaringBitmap's portable serialization (spec §6): null value vectors and inverted
-/// indexes. Little-endian; cookie 12346 (no runs) or 12347 (run containers present).
-enum RoaringBitmap {
+/// indexes, and the 32-bit bitmaps inside Iceberg's deletion vectors. Little-endian; cookie
+/// 12346 (no runs) or 12347 (run containers present).
+public enum RoaringBitmap {
     /// The set values, ascending.
-    static func decode(_ bytes: ArraySlice<UInt8>) throws(SegmentError) -> [UInt32] {
+    public static func decode(_ bytes: ArraySlice<UInt8>) throws(SegmentError) -> [UInt32] {
+        var consumed = 0
+        return try decode(bytes, consumed: &consumed)
+    }
+
+    /// The set values, ascending; `consumed` is set to the bitmap's length in bytes (what a
+    /// reader of bitmaps laid end to end skips to reach the next).
+    public static func decode(_ bytes: ArraySlice<UInt8>, consumed: inout Int) throws(SegmentError) -> [UInt32] {
         let base = bytes.startIndex
         func u16(_ at: Int) throws(SegmentError) -> Int {
             guard at >= 0, base + at + 2 <= bytes.endIndex else { throw SegmentError(.corrupt, "roaring bitmap ends early") }
@@ -67,6 +75,7 @@ enum RoaringBitmap {
                 position += 2 * cardinalities[i]
             }
         }
+        consumed = position
         return values
     }
 }
