@@ -104,6 +104,34 @@ extension EngineEndToEnd {
 
         static let tables = ["mor_v2", "dv_v3", "cow_v2", "eq_v2", "eq_part_v2"]
 
+        @Test("TAR push: after every commit the controller's routed view holds exactly Spark's rows, through lineage swaps",
+              arguments: ["mor_v2", "dv_v3", "eq_part_v2"])
+        func controllerRoutedView(table: String) throws {
+            guard ControllerPushTests.available else { return }
+            let root = EngineFixtures.temporaryDirectory("spark-tar")
+            defer { try? FileManager.default.removeItem(atPath: root) }
+            let location = try Self.copy(table, to: root)
+            let name = "\(table)_\(UInt32.random(in: 0...UInt32.max))"
+            let (config, _) = try EngineFixtures.configuration("""
+                {"taskName": "\(name)", "table": "\(name)", "source": {"type": "iceberg-table", "location": "file://\(location)"},
+                 "schema": {"timeColumn": null}, "segments": {"maxRowsPerSegment": 40},
+                 "push": {"mode": "tar", "controllerUri": "\(ControllerPushTests.controller)", "createTable": true}, "stateDir": "state"}
+                """, in: root)
+            for version in try Self.versions(table) {
+                try Self.show(table, at: version.version, in: location)
+                let run = try EngineFixtures.worker(["run", "--config", config])
+                #expect(run.status == 0, "\(table) v\(version.version): \(run.all.suffix(1200))")
+                guard run.status == 0 else { return }
+                let routed = try ControllerPushTests.routed(name)
+                let pushed = try ControllerPushTests.pushedRows(routed, folder: root + "/pulled")
+                let current = try Self.currentColumns(location, version: version.version)
+                let problems = differences(pushed, Self.renamed(version.rows, from: version.columns, to: current))
+                #expect(problems.isEmpty, "\(table) v\(version.version) (\(version.operation ?? "")): \(problems)")
+                let ledger = try StateFolder(root + "/state").ledger().map(\.segment)
+                #expect(Set(routed.keys) == Set(ledger), "\(table) v\(version.version): the routed segments are the ledger's")
+            }
+        }
+
         @Test("a run after every commit: the segments hold Spark's rows of each snapshot", arguments: tables)
         func everyCommit(table: String) throws {
             let deleted = try Self.follow(table, steps: try Self.versions(table).map(\.version), label: "each")
