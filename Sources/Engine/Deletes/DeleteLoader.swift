@@ -41,6 +41,20 @@ actor DeleteLoader {
         return result
     }
 
+    /// The data files a position delete file names.
+    func referencedFiles(_ file: DataFile) async throws -> Set<String> {
+        let task = positionFiles[file.path] ?? Task { [io] in try await Self.readPositions(file, io: io) }
+        positionFiles[file.path] = task
+        return Set(try await task.value.keys)
+    }
+
+    /// The keys an equality delete file lists.
+    func equalityKeys(_ file: DataFile) async throws -> Set<[EqualityKey]> {
+        let task = equalityFiles[file.path] ?? Task { [io, schema] in try await Self.readKeys(file, io: io, schema: schema) }
+        equalityFiles[file.path] = task
+        return try await task.value.keys
+    }
+
     private func deletionVector(_ vector: DataFile) async throws -> [Int64] {
         guard let offset = vector.contentOffset, let size = vector.contentSizeInBytes else {
             throw EngineError(.corruptFile, "the deletion vector's manifest entry has no content_offset or content_size_in_bytes", file: vector.path)

@@ -100,13 +100,14 @@ struct StepPlanner {
         for (index, step) in plan.steps.enumerated() {
             let live = from == nil || plan.checkpointExpired
             switch step {
-            case .change(let snapshot, let added, let removed, let hits):
+            case .change(let snapshot, let added, let removed, let addedDeletes):
                 // Planned against the ledger as it stands: after any step that adds segments, in the next round.
                 guard !steps.contains(where: { $0.action == .ingest }) else {
                     truncated = true
                     break
                 }
-                steps.append(try await changeStep(snapshot, added: added, removed: removed, hits: hits, ledger: ledger, planner: planner, progress: progress))
+                steps.append(try await changeStep(snapshot, added: added, removed: removed, addedDeletes: addedDeletes, ledger: ledger,
+                                                  planner: planner, progress: progress, io: io, schema: metadata.currentSchema))
                 truncated = index < plan.steps.count - 1
             case .relink(let snapshot, let added, let removed):
                 var relink = try await makeStep(.noOp(snapshot: snapshot), kind: .added, after: nil, progress: progress, planner: planner)
@@ -162,8 +163,13 @@ struct StepPlanner {
 
     /// An overwrite or delete as a swap step: the files it added, and the remaining files of the
     /// segments it touches (rebuilt), replacing those segments.
-    private func changeStep(_ snapshot: Snapshot, added: [DataFile], removed: [DataFile], hits: [String], ledger: [LedgerEntry],
-                            planner: IncrementalPlanner, progress: StepProgress?) async throws -> IngestionStep {
+    private func changeStep(_ snapshot: Snapshot, added: [DataFile], removed: [DataFile], addedDeletes: [DataFile], ledger: [LedgerEntry],
+                            planner: IncrementalPlanner, progress: StepProgress?, io: FileIO, schema: IcebergSchema) async throws -> IngestionStep {
+        var hits: [String] = []
+        if !addedDeletes.isEmpty {
+            let finder = DeleteHits(loader: DeleteLoader(io: io, schema: schema), io: io)
+            hits = try await finder.files(hitBy: addedDeletes, in: try await planner.liveState(of: snapshot))
+        }
         let touched = TouchedSegments(ledger: ledger, removed: Set(removed.map(\.path)), changed: Set(hits))
         var rebuild: [DataFile] = []
         if !touched.remainingFiles.isEmpty {

@@ -20,9 +20,9 @@ public enum SnapshotStep: Sendable, Equatable {
     /// An overwrite or delete skipped because the task is configured to skip them.
     case skipped(snapshot: Snapshot)
     /// An overwrite or delete (or a replace whose counts do not balance) applied as a mirror:
-    /// the data files it added (path order) and removed, and the live data files its new delete
-    /// files may hit (rebuilt with them applied).
-    case change(snapshot: Snapshot, added: [DataFile], removed: [DataFile], hits: [String])
+    /// the data files it added (path order) and removed, and the delete files it added (the
+    /// live data files they hit are rebuilt with them applied).
+    case change(snapshot: Snapshot, added: [DataFile], removed: [DataFile], addedDeletes: [DataFile])
     /// A replace (compaction) whose counts balance, applied as a mirror: the same rows now
     /// live in `added` instead of `removed`.
     case relink(snapshot: Snapshot, added: [DataFile], removed: [DataFile])
@@ -126,7 +126,7 @@ public struct IncrementalPlanner: Sendable {
             if nonAppend == .mirror {
                 let sorted = added.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
                 if balanced && addedDeletes.isEmpty { return .relink(snapshot: snapshot, added: sorted, removed: deleted) }
-                return .change(snapshot: snapshot, added: sorted, removed: deleted, hits: try await hits(of: addedDeletes, in: snapshot))
+                return .change(snapshot: snapshot, added: sorted, removed: deleted, addedDeletes: addedDeletes)
             }
             guard balanced else {
                 throw IcebergError(.replaceMismatch,
@@ -137,7 +137,7 @@ public struct IncrementalPlanner: Sendable {
             if nonAppend == .mirror {
                 let (added, deleted, addedDeletes) = try await changes(of: snapshot)
                 return .change(snapshot: snapshot, added: added.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }, removed: deleted,
-                               hits: try await hits(of: addedDeletes, in: snapshot))
+                               addedDeletes: addedDeletes)
             }
             guard nonAppend == .skip else {
                 throw IcebergError(.nonAppendSnapshot,
@@ -145,26 +145,6 @@ public struct IncrementalPlanner: Sendable {
             }
             return .skipped(snapshot: snapshot)
         }
-    }
-
-    /// The live data files that delete files added in `snapshot` may hit: the file a deletion
-    /// vector or scoped position delete file names; for an unscoped position delete file every
-    /// data file of its partition, and for an equality delete file every older data file of its
-    /// partition (of the table, for a global one), as the scope rules allow. Column statistics
-    /// could rule more out; every file listed is rebuilt with its deletes applied, so listing
-    /// one too many costs time, never rows.
-    private func hits(of deletes: [DataFile], in snapshot: Snapshot) async throws(IcebergError) -> [String] {
-        guard !deletes.isEmpty else { return [] }
-        let live = try await liveState(of: snapshot)
-        var hits = Set<String>()
-        for entry in live.data.values where !live.index.deletes(for: entry).isEmpty {
-            let applied = live.index.deletes(for: entry)
-            let all = (applied.deletionVector.map { [$0] } ?? []) + applied.positionDeletes + applied.equalityDeletes
-            if all.contains(where: { delete in deletes.contains { $0.path == delete.path && $0.contentOffset == delete.contentOffset } }) {
-                hits.insert(entry.dataFile.path)
-            }
-        }
-        return hits.sorted()
     }
 
     /// A snapshot's live data files (by path, with their data sequence numbers) and its live
