@@ -13,7 +13,8 @@ import Foundation
 /// A swap step (one that replaces live segments: an overwrite, a delete, a data lake file
 /// rewritten or deleted) pushes nothing until all its segments are sealed; then the target
 /// begins the swap (recorded in the checkpoint; a rerun carries on with the recorded one),
-/// takes every new segment, and ends it, and only then do the ledger and checkpoint move. A relink step (a compaction) only rewrites the ledger.
+/// takes every new segment, and ends it, and only then do the ledger and checkpoint move. A
+/// relink step (a compaction) only rewrites the ledger.
 struct PushStage {
     private let context: PipelineContext
     private let pusher: any SegmentPusher
