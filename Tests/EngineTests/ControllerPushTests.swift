@@ -222,8 +222,9 @@ extension EngineEndToEnd {
             return try segments(table).filter { names.contains($0.key) }
         }
 
-        @Test("an overwrite through the lineage protocol: the routed view shows the old segments until the swap ends, then exactly pyiceberg's rows; a rerun after a kill mid-swap carries it on")
-        func mirroredOverwrite() throws {
+        @Test("an overwrite through the lineage protocol, killed at each point of the swap: the routed view shows the old rows until the rerun ends it, then exactly pyiceberg's, never both",
+              arguments: ["swap-started", "pushed:1", "swap-pushed", "swap-ended"])
+        func mirroredOverwrite(point: String) throws {
             guard Self.available else { return }
             let lake = try Lake(label: "mirror")
             defer { try? FileManager.default.removeItem(atPath: lake.root) }
@@ -234,17 +235,18 @@ extension EngineEndToEnd {
 
             try EngineFixtures.lake(["overwrite", "--state", lake.state, "--table", lake.table])
             try EngineFixtures.lake(["register", "--state", lake.state, "--table", lake.table, "--control", Self.env["LAKEINGEST_CATALOG_CONTROL"] ?? ""])
-            let killed = try EngineFixtures.worker(["run", "--config", path], environment: ["LAKEINGEST_FAULT_KILL_AT": "swap-pushed"])
-            #expect(killed.signal == SIGKILL, "\(killed.all.suffix(300))")
+            let killed = try EngineFixtures.worker(["run", "--config", path], environment: ["LAKEINGEST_FAULT_KILL_AT": point])
+            #expect(killed.signal == SIGKILL, "\(point): \(killed.all.suffix(300))")
             let during = try Self.pushedRows(try Self.routed(lake.table), folder: lake.root + "/pulled")
-            #expect(during.rowCount == 90 && during.duplicateIds.isEmpty && Set(during.rows.keys) == Set(before.rows.keys),
-                    "an unfinished swap shows the old segments only")
+            let expected = try EngineFixtures.expectedRows(state: lake.state, table: lake.table)
+            let ended = point == "swap-ended"
+            #expect(during.duplicateIds.isEmpty && Set(during.rows.keys) == Set(ended ? Array(expected.rows.keys) : Array(before.rows.keys)),
+                    "\(point): the routed view shows the old segments or the new ones, never both")
 
             let rerun = try EngineFixtures.worker(["run", "--config", path])
             #expect(rerun.status == 0, "\(rerun.all.suffix(400))")
             let routed = try Self.routed(lake.table)
             let after = try Self.pushedRows(routed, folder: lake.root + "/pulled")
-            let expected = try EngineFixtures.expectedRows(state: lake.state, table: lake.table)
             #expect(after.rowCount < 90 && differences(after, expected.rows).isEmpty, "\(differences(after, expected.rows))")
             let lineage = try Self.controlGet("/lineage?table=\(lake.table)")["lineageEntries"] as? [String: [String: Any]] ?? [:]
             let states = lineage.values.compactMap { $0["state"] as? String }.sorted()
