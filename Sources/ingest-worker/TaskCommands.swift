@@ -89,7 +89,14 @@ struct StatusCommand: AsyncParsableCommand {
             out.line(ProgressPrinter.summary(status))
             out.line("started \(status.startedAt)\(status.finishedAt.map { ", finished \($0)" } ?? "")\(task.isPaused ? "; the task is paused" : "")")
             for step in status.snapshots {
-                out.line("  \(step.snapshotId.map { "snapshot \($0)" } ?? step.step): \(step.action), \(step.files) files, \(step.segments) segments, \(step.rows) rows")
+                var line = "  \(step.snapshotId.map { "snapshot \($0)" } ?? step.step): \(step.action)\(step.operation.map { " (\($0))" } ?? ""), "
+                    + "\(step.files) files, \(step.segments) segments, \(step.rows) rows"
+                var changes: [String] = []
+                if step.filesRemoved > 0 { changes.append("\(step.filesRemoved) files removed") }
+                if step.segmentsReplaced > 0 { changes.append("\(step.segmentsReplaced) segments replaced") }
+                if step.rowsDeleted > 0 { changes.append("\(step.rowsDeleted) rows deleted by \(step.deleteFiles) delete files") }
+                if !changes.isEmpty { line += "; " + changes.joined(separator: ", ") }
+                out.line(line)
             }
             for skipped in status.skippedFiles { out.line("  skipped \(skipped.file): \(skipped.error.text)") }
             for row in status.droppedRows {

@@ -74,6 +74,8 @@ extension EngineEndToEnd {
             let status = try NewUserTests.status(root + "/state")
             let step = (status["snapshots"] as? [[String: Any]])?.last
             #expect(step?["filesRemoved"] as? Int == 2 && step?["segmentsReplaced"] as? Int == 2, "b's and c's segments: \(status)")
+            let shown = try EngineFixtures.worker(["status", "--config", config])
+            #expect(shown.output.contains("2 files removed, 2 segments replaced"), "\(shown.output)")
             let checkpoint = try StateFolder(root + "/state").checkpoint()
             #expect(checkpoint?.ingestedFiles?.keys.map { URL(fileURLWithPath: $0).lastPathComponent }.sorted() == ["a.parquet", "b.parquet", "d.parquet"])
             #expect(try EngineFixtures.worker(["run", "--config", config]).status == 0)

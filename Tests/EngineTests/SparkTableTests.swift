@@ -104,6 +104,34 @@ extension EngineEndToEnd {
 
         static let tables = ["mor_v2", "dv_v3", "cow_v2", "eq_v2", "eq_part_v2"]
 
+        @Test("a deletion vector that is not one (its blob's magic broken) fails the run naming the Puffin file; the checkpoint stays")
+        func unreadableDeletionVector() throws {
+            let root = EngineFixtures.temporaryDirectory("spark-bad-dv")
+            defer { try? FileManager.default.removeItem(atPath: root) }
+            let location = try Self.copy("dv_v3", to: root)
+            let (config, _) = try EngineFixtures.configuration("""
+                {"taskName": "dv", "table": "dv_v3", "source": {"type": "iceberg-table", "location": "file://\(location)"},
+                 "schema": {"timeColumn": null}, "push": {"outputDir": "segments"}, "stateDir": "state"}
+                """, in: root)
+            try Self.show("dv_v3", at: 4, in: location)
+            #expect(try EngineFixtures.worker(["run", "--config", config]).status == 0)
+            let before = try StateFolder(root + "/state").checkpoint()
+            // Every Puffin file's first blob starts at byte 4 (after "PFA1"): its DV magic at 8.
+            for name in try FileManager.default.contentsOfDirectory(atPath: location + "/data") where name.hasSuffix(".puffin") {
+                let path = location + "/data/" + name
+                var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+                bytes[8] ^= 0xFF
+                try Data(bytes).write(to: URL(fileURLWithPath: path))
+            }
+            try Self.show("dv_v3", at: 5, in: location)
+            let failed = try EngineFixtures.worker(["run", "--config", config])
+            #expect(failed.status == 1)
+            let error = try NewUserTests.status(root + "/state")["error"] as? [String: Any]
+            #expect(error?["category"] as? String == "corruptFile" && (error?["file"] as? String)?.hasSuffix(".puffin") == true
+                    && (error?["message"] as? String)?.contains("magic") == true, "\(String(describing: error))")
+            #expect(try StateFolder(root + "/state").checkpoint()?.snapshotId == before?.snapshotId, "the checkpoint does not move")
+        }
+
         @Test("TAR push: after every commit the controller's routed view holds exactly Spark's rows, through lineage swaps",
               arguments: ["mor_v2", "dv_v3", "eq_part_v2"])
         func controllerRoutedView(table: String) throws {

@@ -53,8 +53,15 @@ final class RunProgress: Sendable {
             case .relink: action = "relink"
             case .skipped(let operation): action = "skipped \(operation)"
             }
-            status.snapshots.append(.init(snapshotId: step.snapshotId, step: step.id, action: action, files: step.files.count,
-                                          operation: step.operation, filesRemoved: step.removedFiles.count))
+            var count = TaskStatus.SnapshotCount(snapshotId: step.snapshotId, step: step.id, action: action, files: step.files.count,
+                                                 operation: step.operation, filesRemoved: step.removedFiles.count)
+            var deletes = Set<String>()
+            for file in step.files {
+                let applied = (file.deletes.deletionVector.map { [$0] } ?? []) + file.deletes.positionDeletes + file.deletes.equalityDeletes
+                for delete in applied { deletes.insert(delete.path + "@" + String(delete.contentOffset ?? 0)) }
+            }
+            count.deleteFiles = deletes.count
+            status.snapshots.append(count)
         }
     }
 

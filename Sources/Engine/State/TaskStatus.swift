@@ -20,8 +20,10 @@ public struct TaskStatus: Codable, Sendable, Equatable {
         /// Data files the step removed, and the live segments it replaced in its swap.
         public var filesRemoved = 0
         public var segmentsReplaced = 0
-        /// Rows of the step's files that row-level deletes removed as they were built.
+        /// Rows of the step's files that row-level deletes removed as they were built, and the
+        /// delete files (position, deletion vector, equality) that applied to them.
         public var rowsDeleted = 0
+        public var deleteFiles = 0
 
         public init(snapshotId: Int64?, step: String, action: String, files: Int = 0, segments: Int = 0, rows: Int = 0,
                     operation: String? = nil, filesRemoved: Int = 0) {
@@ -36,7 +38,7 @@ public struct TaskStatus: Codable, Sendable, Equatable {
         }
 
         private enum CodingKeys: String, CodingKey {
-            case snapshotId, step, action, files, segments, rows, operation, filesRemoved, segmentsReplaced, rowsDeleted
+            case snapshotId, step, action, files, segments, rows, operation, filesRemoved, segmentsReplaced, rowsDeleted, deleteFiles
         }
 
         /// Reads status files written before the mirror's counts existed.
@@ -52,6 +54,7 @@ public struct TaskStatus: Codable, Sendable, Equatable {
             filesRemoved = try c.decodeIfPresent(Int.self, forKey: .filesRemoved) ?? 0
             segmentsReplaced = try c.decodeIfPresent(Int.self, forKey: .segmentsReplaced) ?? 0
             rowsDeleted = try c.decodeIfPresent(Int.self, forKey: .rowsDeleted) ?? 0
+            deleteFiles = try c.decodeIfPresent(Int.self, forKey: .deleteFiles) ?? 0
         }
     }
 
