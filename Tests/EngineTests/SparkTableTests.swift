@@ -133,7 +133,7 @@ extension EngineEndToEnd {
         }
 
         @Test("TAR push: after every commit the controller's routed view holds exactly Spark's rows, through lineage swaps",
-              arguments: ["mor_v2", "dv_v3", "eq_part_v2"])
+              arguments: tables)
         func controllerRoutedView(table: String) throws {
             guard ControllerPushTests.available else { return }
             let root = EngineFixtures.temporaryDirectory("spark-tar")
