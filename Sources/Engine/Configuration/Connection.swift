@@ -12,22 +12,27 @@ public struct Connection: Sendable {
     public init(_ configuration: TaskConfiguration) throws {
         self.configuration = configuration
         let storage = configuration.source.storage
-        let storageCredentials = (storage ?? TaskConfiguration.Credentials()).resolved()
         let region = storage?.region ?? "us-east-1"
+        let storageProvider = (storage ?? TaskConfiguration.Credentials()).provider(region: region)
         var io = FileIO { bucket in
-            guard let storageCredentials else { return MissingCredentialsStore(bucket: bucket) }
-            return S3ObjectStore(S3Configuration(
-                bucket: bucket, region: region, credentials: storageCredentials,
-                endpoint: storage?.endpoint, pathStyle: storage?.pathStyle ?? (storage?.endpoint != nil)))
+            guard let storageProvider else { return MissingCredentialsStore(bucket: bucket) }
+            var s3 = S3Configuration(
+                bucket: bucket, region: region, credentials: AWSCredentials(accessKeyId: "", secretAccessKey: ""),
+                endpoint: storage?.endpoint, pathStyle: storage?.pathStyle ?? (storage?.endpoint != nil))
+            s3.credentialProvider = storageProvider
+            return S3ObjectStore(s3)
         }
         if let mapping = configuration.source.locationMapping { io = io.mapping(mapping.from, to: mapping.to) }
         self.io = io
         if configuration.source.type == .icebergRest {
-            let metastore = configuration.source.metastore
-            catalog = try RESTCatalog(RESTCatalog.Configuration(
+            let metastore = configuration.source.metastore ?? TaskConfiguration.Credentials()
+            var catalogConfiguration = RESTCatalog.Configuration(
                 flavour: RESTFlavour(rawValue: configuration.source.restService?.rawValue ?? "rest") ?? .rest,
-                uri: configuration.source.uri, warehouse: configuration.source.warehouse, region: metastore?.region,
-                credentials: (metastore ?? TaskConfiguration.Credentials()).resolved()))
+                uri: configuration.source.uri, warehouse: configuration.source.warehouse, region: metastore.region,
+                credentials: metastore.resolved())
+            catalogConfiguration.credentialProvider = metastore.roleArn == nil && metastore.resolved() != nil
+                ? nil : metastore.provider(region: metastore.region ?? "us-east-1")
+            catalog = try RESTCatalog(catalogConfiguration)
         } else {
             catalog = nil
         }

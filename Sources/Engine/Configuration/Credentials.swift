@@ -1,3 +1,4 @@
+import Foundation
 import ObjectStore
 
 /// A secret from the task configuration (an AWS secret key, a session token, a controller's
@@ -27,9 +28,15 @@ extension TaskConfiguration {
         public var region: String?
         public var endpoint: String?
         public var pathStyle: Bool?
+        /// A role to assume through STS with the keys found (`externalId` when the role's trust
+        /// policy asks for one).
+        public var roleArn: String?
+        public var externalId: String?
 
         public init(accessKey: String? = nil, secretKey: String? = nil, sessionToken: String? = nil, region: String? = nil,
-                    endpoint: String? = nil, pathStyle: Bool? = nil) {
+                    endpoint: String? = nil, pathStyle: Bool? = nil, roleArn: String? = nil, externalId: String? = nil) {
+            self.roleArn = roleArn
+            self.externalId = externalId
             self.accessKey = accessKey
             self.secretKey = secretKey.map(Secret.init)
             self.sessionToken = sessionToken.map(Secret.init)
@@ -43,6 +50,16 @@ extension TaskConfiguration {
             AWSCredentials.resolve(accessKeyId: accessKey, secretAccessKey: secretKey?.reveal(), sessionToken: sessionToken?.reveal())
         }
 
+        /// Where each request's keys come from: DESIGN.md's chain (``CredentialChain``), then
+        /// `roleArn` assumed; nil when no source has keys.
+        public func provider(region: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> (any CredentialProvider)? {
+            var configured: AWSCredentials?
+            if let accessKey, let secret = secretKey?.reveal(), !accessKey.isEmpty, !secret.isEmpty {
+                configured = AWSCredentials(accessKeyId: accessKey, secretAccessKey: secret, sessionToken: sessionToken?.reveal())
+            }
+            return CredentialChain.provider(configured: configured, roleArn: roleArn, externalId: externalId, region: region, environment: environment)
+        }
+
         public var description: String {
             var parts: [String] = []
             if let accessKey { parts.append("accessKey: \(accessKey)") }
@@ -51,6 +68,7 @@ extension TaskConfiguration {
             if let region { parts.append("region: \(region)") }
             if let endpoint { parts.append("endpoint: \(ObjectStoreURI.redacted(endpoint))") }
             if let pathStyle { parts.append("pathStyle: \(pathStyle)") }
+            if let roleArn { parts.append("roleArn: \(roleArn)") }
             return "Credentials(" + parts.joined(separator: ", ") + ")"
         }
 

@@ -292,7 +292,8 @@ public struct TaskConfiguration: Sendable {
         guard var block = try reader.object(key) else { return nil }
         let credentials = Credentials(
             accessKey: try block.string("accessKey"), secretKey: try block.string("secretKey"), sessionToken: try block.string("sessionToken"),
-            region: try block.string("region"), endpoint: try block.string("endpoint"), pathStyle: try block.bool("pathStyle"))
+            region: try block.string("region"), endpoint: try block.string("endpoint"), pathStyle: try block.bool("pathStyle"),
+            roleArn: try block.string("roleArn"), externalId: try block.string("externalId"))
         try block.finish()
         // Half a key pair would fall back to the environment's pair without a word: refuse it.
         let given = { (text: String?) in !(text ?? "").isEmpty }

@@ -66,6 +66,8 @@ public actor RESTCatalog {
         public var warehouse: String?
         public var region: String?
         public var credentials: AWSCredentials?
+        /// Temporary keys for each request (``CredentialChain``); `credentials` when nil.
+        public var credentialProvider: (any CredentialProvider)?
         public var pageSize: Int?
         public var retry: RetryPolicy
 
@@ -137,7 +139,11 @@ public actor RESTCatalog {
         while path.hasSuffix("/") { path.removeLast() }
         basePath = path
         let service = signingName
-        let signer = configuration.credentials.map { SigV4Signer(credentials: $0, region: resolvedRegion, service: service) }
+        var signer = configuration.credentials.map { SigV4Signer(credentials: $0, region: resolvedRegion, service: service) }
+        if let provider = configuration.credentialProvider {
+            signer = SigV4Signer(credentials: signer?.credentials ?? AWSCredentials(accessKeyId: "", secretAccessKey: ""), region: resolvedRegion,
+                                 service: service, provider: provider)
+        }
         http = SignedHTTPClient(signer: signer, retry: configuration.retry)
     }
 

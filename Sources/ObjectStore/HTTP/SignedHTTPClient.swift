@@ -40,10 +40,11 @@ public struct SignedHTTPClient: Sendable {
         let queryString = query.map { URIEncoding.encode($0.0) + "=" + URIEncoding.encode($0.1) }.joined(separator: "&")
         let url = "\(scheme)://\(host)\(path)" + (queryString.isEmpty ? "" : "?" + queryString)
         let payloadHash = SigV4Signer.sha256Hex(body ?? [])
-        let signer = self.signer
+        let template = self.signer
         let client = self.client
         let timeout = readTimeout
         return try await retry.run { _ in
+            let signer = try await template?.current()
             var all = headers + [("host", host)]
             if let body { all.append(("content-length", String(body.count))) }
             if let signer {

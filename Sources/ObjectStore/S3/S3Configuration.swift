@@ -3,6 +3,8 @@ public struct S3Configuration: Sendable {
     public var bucket: String
     public var region: String
     public var credentials: AWSCredentials
+    /// Temporary keys for each request (``CredentialChain``); `credentials` when nil.
+    public var credentialProvider: (any CredentialProvider)?
     /// An S3-compatible endpoint (`http://127.0.0.1:9000`); nil for AWS (`https://s3.{region}.amazonaws.com`).
     public var endpoint: String?
     /// Path-style addressing (`endpoint/bucket/key`) instead of virtual-hosted (`bucket.endpoint/key`).

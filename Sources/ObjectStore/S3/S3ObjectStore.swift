@@ -16,7 +16,8 @@ public struct S3ObjectStore: ObjectStore {
 
     public init(_ configuration: S3Configuration) {
         self.configuration = configuration
-        self.signer = SigV4Signer(credentials: configuration.credentials, region: configuration.region, service: "s3")
+        self.signer = SigV4Signer(credentials: configuration.credentials, region: configuration.region, service: "s3",
+                                  provider: configuration.credentialProvider)
         self.client = HTTPClients.client(connectTimeout: configuration.connectTimeout, readTimeout: configuration.readTimeout)
     }
 
@@ -142,9 +143,10 @@ public struct S3ObjectStore: ObjectStore {
         let url = "\(scheme)://\(host)\(path)" + (queryString.isEmpty ? "" : "?" + queryString)
         let bucket = self.bucket
         let client = self.client
-        let signer = self.signer
+        let template = self.signer
         let timeout = configuration.readTimeout
         return try await configuration.retry.run { _ in
+            let signer = try await template.current()
             var headers: [(String, String)] = [("host", host)]
             if let range { headers.append(("range", range.description)) }
             if let body { headers.append(("content-length", String(body.count))) }

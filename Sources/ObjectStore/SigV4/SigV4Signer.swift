@@ -16,13 +16,26 @@ public struct SigV4Signer: Sendable {
     /// Percent-encode the (already encoded) wire path once more for the canonical URI, as every
     /// service but S3 requires.
     public var encodePathAgain: Bool
+    /// Where the keys come from for each request (temporary keys, refreshed); `credentials`
+    /// is used when nil.
+    public var provider: (any CredentialProvider)?
 
-    public init(credentials: AWSCredentials, region: String, service: String, normalizePath: Bool? = nil, encodePathAgain: Bool? = nil) {
+    public init(credentials: AWSCredentials, region: String, service: String, normalizePath: Bool? = nil, encodePathAgain: Bool? = nil,
+                provider: (any CredentialProvider)? = nil) {
+        self.provider = provider
         self.credentials = credentials
         self.region = region
         self.service = service
         self.normalizePath = normalizePath ?? (service != "s3")
         self.encodePathAgain = encodePathAgain ?? (service != "s3")
+    }
+
+    /// This signer with the provider's keys of the moment.
+    public func current() async throws -> SigV4Signer {
+        guard let provider else { return self }
+        var signer = self
+        signer.credentials = try await provider.credentials()
+        return signer
     }
 
     /// A request to sign. `path` is the path as sent on the wire (percent-encoded); `query`
