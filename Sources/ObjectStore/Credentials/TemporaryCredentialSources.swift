@@ -4,7 +4,7 @@ import Foundation
 /// credentials endpoint (ECS, EKS Pod Identity), the EC2 instance metadata service (IMDSv2),
 /// and STS (`AssumeRole` with other keys, `AssumeRoleWithWebIdentity` with a service account's
 /// token). Endpoints follow the SDKs' variables, so tests and private networks can point them
-/// elsewhere. Failures are `ObjectStoreError(.credentials)` naming the source, never a secret.
+/// elsewhere. Failures are `ObjectStoreError(.accessDenied)` naming the source, never a secret.
 public enum TemporaryCredentialSources {
     static func failure(_ message: String) -> ObjectStoreError { ObjectStoreError(.accessDenied, message) }
 
