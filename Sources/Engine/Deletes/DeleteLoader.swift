@@ -29,30 +29,36 @@ actor DeleteLoader {
             result.positions.formUnion(try await deletionVector(vector))
         }
         for file in deletes.positionDeletes {
-            let task = positionFiles[file.path] ?? Task { [io] in try await Self.readPositions(file, io: io) }
-            positionFiles[file.path] = task
-            result.positions.formUnion(try await task.value[dataFile] ?? [])
+            result.positions.formUnion(try await positions(file)[dataFile] ?? [])
         }
         for file in deletes.equalityDeletes {
-            let task = equalityFiles[file.path] ?? Task { [io, schema] in try await Self.readKeys(file, io: io, schema: schema) }
-            equalityFiles[file.path] = task
-            result.equality.append(try await task.value)
+            result.equality.append(try await equality(file))
         }
         return result
     }
 
     /// The data files a position delete file names.
     func referencedFiles(_ file: DataFile) async throws -> Set<String> {
-        let task = positionFiles[file.path] ?? Task { [io] in try await Self.readPositions(file, io: io) }
-        positionFiles[file.path] = task
-        return Set(try await task.value.keys)
+        Set(try await positions(file).keys)
     }
 
     /// The keys an equality delete file lists.
     func equalityKeys(_ file: DataFile) async throws -> Set<[EqualityKey]> {
+        try await equality(file).keys
+    }
+
+    /// A position delete file's positions by data file, read once.
+    private func positions(_ file: DataFile) async throws -> [String: [Int64]] {
+        let task = positionFiles[file.path] ?? Task { [io] in try await Self.readPositions(file, io: io) }
+        positionFiles[file.path] = task
+        return try await task.value
+    }
+
+    /// An equality delete file's columns and keys, read once.
+    private func equality(_ file: DataFile) async throws -> (columns: [String], keys: Set<[EqualityKey]>) {
         let task = equalityFiles[file.path] ?? Task { [io, schema] in try await Self.readKeys(file, io: io, schema: schema) }
         equalityFiles[file.path] = task
-        return try await task.value.keys
+        return try await task.value
     }
 
     private func deletionVector(_ vector: DataFile) async throws -> [Int64] {

@@ -19,6 +19,8 @@ enum StringCuts {
     }
 
     static func count(_ column: Column, rows: [Range<Int>], limit: Int) -> Int {
+        // No value is longer than all the column's bytes: most columns are done here.
+        guard column.storage.variableBytes > limit else { return 0 }
         switch column.storage {
         case .byteArrays(let arrays):
             var cut = 0

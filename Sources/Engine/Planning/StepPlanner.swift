@@ -142,14 +142,8 @@ struct StepPlanner {
         let stale = ledger.filter { entry in (entry.columns ?? []).contains { renamedIds[$0] != nil } }.map(\.segment)
         guard !stale.isEmpty, let snapshot = metadata.snapshot(id: snapshotId) else { return nil }
         let touched = TouchedSegments(ledger: ledger, removed: [], forced: Set(stale))
-        let live = try await planner.liveDataFiles(of: snapshot)
-        var files: [DataFile] = []
-        for path in touched.remainingFiles.sorted() {
-            guard let file = live[path] else {
-                throw EngineError(.stateCorrupt,
-                    "the ledger's segments hold data file \(path), which the checkpointed snapshot \(snapshotId) does not; move the state folder away to ingest the table from scratch")
-            }
-            files.append(file)
+        let files = try await liveFiles(touched.remainingFiles, of: snapshot, planner: planner) { path in
+            "the ledger's segments hold data file \(path), which the checkpointed snapshot \(snapshotId) does not; move the state folder away to ingest the table from scratch"
         }
         var step = try await makeStep(.ingest(snapshot: snapshot, files: files), kind: .added, after: nil, progress: nil, planner: planner)
         step.id = "rebuild-" + StableHash.hex(touched.segments)
@@ -159,6 +153,18 @@ struct StepPlanner {
         step.replaces = touched.segments
         step.pushedGroups = []
         return step
+    }
+
+    /// The live data files of `snapshot` at `paths`, in path order: what a rebuild reads again.
+    /// - Throws: `.stateCorrupt` saying `missing(path)` for a path the snapshot does not hold.
+    private func liveFiles(_ paths: Set<String>, of snapshot: Snapshot, planner: IncrementalPlanner,
+                           missing: (String) -> String) async throws -> [DataFile] {
+        guard !paths.isEmpty else { return [] }
+        let live = try await planner.liveDataFiles(of: snapshot)
+        return try paths.sorted().map { path in
+            guard let file = live[path] else { throw EngineError(.stateCorrupt, missing(path)) }
+            return file
+        }
     }
 
     /// An overwrite or delete as a swap step: the files it added, and the remaining files of the
@@ -171,16 +177,8 @@ struct StepPlanner {
             hits = try await finder.files(hitBy: addedDeletes, in: try await planner.liveState(of: snapshot))
         }
         let touched = TouchedSegments(ledger: ledger, removed: Set(removed.map(\.path)), changed: Set(hits))
-        var rebuild: [DataFile] = []
-        if !touched.remainingFiles.isEmpty {
-            let live = try await planner.liveDataFiles(of: snapshot)
-            for path in touched.remainingFiles.sorted() {
-                guard let file = live[path] else {
-                    throw EngineError(.stateCorrupt,
-                        "the ledger's segments hold data file \(path), which snapshot \(snapshot.snapshotId) neither holds nor removes (was a snapshot skipped?); move the state folder away to ingest the table from scratch")
-                }
-                rebuild.append(file)
-            }
+        let rebuild = try await liveFiles(touched.remainingFiles, of: snapshot, planner: planner) { path in
+            "the ledger's segments hold data file \(path), which snapshot \(snapshot.snapshotId) neither holds nor removes (was a snapshot skipped?); move the state folder away to ingest the table from scratch"
         }
         let files = (added + rebuild).sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
         var step = try await makeStep(.ingest(snapshot: snapshot, files: files), kind: .added, after: nil, progress: progress, planner: planner)
