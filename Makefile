@@ -18,9 +18,9 @@ deps:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(APT_PACKAGES); \
 	fi
 
-## Installs the pinned Python packages that write the test fixtures.
+## Installs the pinned Python packages that write the test fixtures (and validate deploy/kubernetes).
 python-deps:
-	@python3 -c 'import pyarrow, duckdb, polars, moto, boto3, flask, fastavro, pyiceberg' 2>/dev/null || python3 -m pip install -q -r Tests/Fixtures/requirements.txt
+	@python3 -c 'import pyarrow, duckdb, polars, moto, boto3, flask, fastavro, pyiceberg, kubernetes_validate' 2>/dev/null || python3 -m pip install -q -r Tests/Fixtures/requirements.txt
 
 ## The committed corpus expectations are exactly what the committed script makes from pyarrow.
 check-fixtures: python-deps
@@ -37,6 +37,7 @@ check-fixtures: python-deps
 test: deps check-fixtures
 	python3 Tests/Fixtures/s3/test_moto_fixture.py --no-big
 	python3 Tests/Fixtures/iceberg/test_rest_server.py
+	python3 deploy/kubernetes/test_manifests.py
 	swift build --build-tests
 	bash Tests/Fixtures/s3/with_s3.sh bash Tests/Fixtures/iceberg/with_catalog.sh bash Tests/Fixtures/pinot/with_controller.sh \
 		swift test --skip-build

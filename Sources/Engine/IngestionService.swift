@@ -12,21 +12,28 @@ import ServiceLifecycle
 public struct IngestionService: Service {
     public let task: IngestionTask
     public let watch: Bool
+    /// Shard `index` of `count` of the task (nil: the whole task).
+    public let shard: (index: Int, count: Int)?
     private let onReport: @Sendable (TaskReport) -> Void
     private let logger: Logger
 
     /// - Parameter onReport: called after every run with its report.
-    public init(task: IngestionTask, watch: Bool, logger: Logger = Logger(label: "lakeingest.service"),
+    public init(task: IngestionTask, watch: Bool, shard: (index: Int, count: Int)? = nil, logger: Logger = Logger(label: "lakeingest.service"),
                 onReport: @escaping @Sendable (TaskReport) -> Void = { _ in }) {
         self.task = task
         self.watch = watch
+        self.shard = shard
         self.onReport = onReport
         self.logger = logger
     }
 
     public func run() async throws {
         repeat {
-            let report = try await cancelWhenGracefulShutdown { try await task.run() }
+            let (task, shard) = (self.task, self.shard)
+            let report = try await cancelWhenGracefulShutdown {
+                if let shard { return try await task.run(shard: shard.index, of: shard.count) }
+                return try await task.run()
+            }
             onReport(report)
             guard watch, !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
             guard let next = task.configuration.schedule.next(after: Date()) else {

@@ -26,10 +26,10 @@ public struct TaskReport: Sendable {
 /// (``events()``); counters and timers go to swift-metrics, logs to swift-log.
 public final class IngestionTask: Sendable {
     public let configuration: TaskConfiguration
-    private let pusherOverride: (any SegmentPusher)?
-    private let hub = EventHub()
-    private let gaugeBox = GaugeBox()
-    private let logger: Logger
+    let pusherOverride: (any SegmentPusher)?
+    let hub = EventHub()
+    let gaugeBox = GaugeBox()
+    let logger: Logger
 
     /// - Parameter pusher: where segments go; by default the configuration's `push.mode`.
     public init(configuration: TaskConfiguration, pusher: (any SegmentPusher)? = nil, logger: Logger = Logger(label: "lakeingest.task")) {
@@ -40,7 +40,8 @@ public final class IngestionTask: Sendable {
         self.logger = logger
     }
 
-    private var folder: StateFolder { StateFolder(configuration.stateDir) }
+    /// The task's state, opened anew for each call (a run keeps one for its whole length).
+    private func folder() throws -> StateFolder { try StateFolder.open(configuration) }
 
     /// Progress events of the runs from now on (a new sequence per call; it ends at
     /// ``finishEvents()`` or when its consumer stops). Every run ends with `.runFinished`.
@@ -55,10 +56,11 @@ public final class IngestionTask: Sendable {
 
     /// The latest run's status, if any. A status file that says RUNNING while no worker holds
     /// the task (the worker was killed) reads as FAILED `interrupted`, naming the last pid.
-    public func status() throws -> TaskStatus? {
-        guard var status = try folder.status() else { return nil }
+    public func status() async throws -> TaskStatus? {
+        let folder = try folder()
+        guard var status = try await folder.status() else { return nil }
         guard status.state == .running else { return status }
-        let lock = TaskLock.probe(folder)
+        let lock = await HeldLock.probe(folder)
         guard !lock.held else { return status }
         status.state = .failed
         status.error = ErrorReport(
@@ -69,12 +71,18 @@ public final class IngestionTask: Sendable {
 
     /// Pauses the task: a running run finishes; later runs do nothing until ``resume()``.
     /// Segments and checkpoint are kept. The user's configuration file is not touched.
-    public func pause() throws { try folder.setEnabled(false) }
+    public func pause() async throws { try await folder().setEnabled(false) }
 
     /// Resumes a paused task; the next run continues from the checkpoint.
-    public func resume() throws { try folder.setEnabled(true) }
+    public func resume() async throws { try await folder().setEnabled(true) }
 
-    public var isPaused: Bool { !configuration.enabled || !folder.isEnabled() }
+    /// `enabled: false` in the configuration, or paused (an unreadable state reads as not paused:
+    /// the run then reports why it cannot read it).
+    public func isPaused() async -> Bool {
+        guard configuration.enabled else { return true }
+        guard let folder = try? folder() else { return false }
+        return await !folder.isEnabled()
+    }
 
     /// Runs the task once.
     /// - Returns: the report of a completed or failed run (the failure is in its status), or of a
@@ -83,14 +91,15 @@ public final class IngestionTask: Sendable {
     ///   when the state folder belongs to another task (in both cases its status file is left
     ///   alone), `.io` when the state folder cannot be written.
     public func run() async throws -> TaskReport {
-        let folder = self.folder
-        let lock: TaskLock
+        let folder: StateFolder
+        let lock: HeldLock
         do {
-            lock = try TaskLock(folder, taskName: configuration.taskName)
+            folder = try self.folder()
+            lock = try await HeldLock.acquire(folder, taskName: configuration.taskName)
             do {
-                try folder.claim(for: TaskOwner(configuration))
+                try await folder.claim(for: TaskOwner(configuration))
             } catch {
-                lock.release()
+                await lock.release()
                 throw error
             }
         } catch {
@@ -99,35 +108,45 @@ public final class IngestionTask: Sendable {
             hub.emit(.runFinished(status, paused: false))
             throw error
         }
-        defer { lock.release() }
-        if isPaused {
+        let report = await run(folder: folder)
+        await folder.flushStatus()
+        await lock.release()
+        return report
+    }
+
+    private func run(folder: StateFolder) async -> TaskReport {
+        if await isPaused() {
             logger.info("task is paused; nothing to do")
-            let previous = try? folder.status()
+            let previous = try? await folder.status()
             hub.emit(.runFinished(previous ?? TaskStatus(state: .completed, taskName: configuration.taskName, startedAt: Timestamps.now()),
                                   paused: true))
             return TaskReport(status: previous, paused: true)
         }
         let checkpoint: TaskCheckpoint?
         do {
-            checkpoint = try folder.checkpoint()
+            checkpoint = try await folder.checkpoint()
         } catch {
             let progress = RunProgress(folder: folder, taskName: configuration.taskName, lastSnapshot: nil)
             return finish(progress, error: error)
         }
         let progress = RunProgress(folder: folder, taskName: configuration.taskName, lastSnapshot: checkpoint?.snapshotId)
-        try progress.publish(.running)
+        do {
+            try progress.publish(.running)
+        } catch {
+            return finish(progress, error: error)
+        }
         hub.emit(.runStarted(task: configuration.taskName))
         logger.info("run started", metadata: ["checkpoint": "\(checkpoint?.snapshotId.map(String.init) ?? "none")"])
         do {
-            clearWork(folder)
+            folder.clearWork()
             let connection = try Connection(configuration)
             let pusher = try pusherOverride ?? makePusher(io: connection.io)
             var checkpoint = try await SwapRecovery.settle(checkpoint, pusher: pusher, folder: folder)
             // A plan stops after a step that replaces segments; the rest is planned once it is done.
             while true {
                 let plan = try await StepPlanner(connection: connection)
-                    .plan(checkpoint: checkpoint, lakeSchema: try folder.lakeSchema(), ledger: try folder.ledger())
-                if let lakeSchema = plan.lakeSchema { try folder.save(lakeSchema) }
+                    .plan(checkpoint: checkpoint, lakeSchema: try await folder.lakeSchema(), ledger: try await folder.ledger())
+                if let lakeSchema = plan.lakeSchema { try await folder.save(lakeSchema) }
                 progress.discovered(plan)
                 try progress.publish(.running)
                 logger.info("planned", metadata: ["steps": "\(plan.steps.count)", "files": "\(plan.steps.reduce(0) { $0 + $1.files.count })"])
@@ -135,11 +154,11 @@ public final class IngestionTask: Sendable {
                 let context = PipelineContext(
                     configuration: configuration, plan: plan, tableConfig: try await tableConfig(plan, pusher: pusher),
                     metrics: TaskMetrics(task: configuration.taskName), events: hub, gauges: gaugeBox, progress: progress,
-                    deletes: DeleteLoader(io: plan.io, schema: plan.table?.currentSchema))
+                    deletes: DeleteLoader(io: plan.io, schema: plan.table?.currentSchema), workPath: folder.workPath)
                 try await IngestionPipeline.run(context: context, pusher: pusher, folder: folder, checkpoint: checkpoint ?? TaskCheckpoint())
                 try Task.checkCancellation()
                 guard plan.truncated else { break }
-                checkpoint = try folder.checkpoint()
+                checkpoint = try await folder.checkpoint()
             }
             return finish(progress, error: nil)
         } catch {
@@ -149,7 +168,7 @@ public final class IngestionTask: Sendable {
 
     /// The table config segments are built with: the controller's when it has one (raw
     /// columns, indexes, the time column), else the derived schema's time column.
-    private func tableConfig(_ plan: RunPlan, pusher: any SegmentPusher) async throws -> TableConfig {
+    func tableConfig(_ plan: RunPlan, pusher: any SegmentPusher) async throws -> TableConfig {
         var table = TableConfig(tableName: configuration.table)
         table.dictionaryHeuristic = true
         table.timeColumn = plan.pinotSchema.fields.first { $0.role == .dateTime }?.name
@@ -164,7 +183,7 @@ public final class IngestionTask: Sendable {
         return table
     }
 
-    private func finish(_ progress: RunProgress, error: (any Error)?) -> TaskReport {
+    func finish(_ progress: RunProgress, error: (any Error)?) -> TaskReport {
         let report = error.map(FailureReport.report)
         let state: TaskStatus.State = report == nil ? .completed : .failed
         let status: TaskStatus
@@ -185,7 +204,7 @@ public final class IngestionTask: Sendable {
         return TaskReport(status: status, paused: false)
     }
 
-    private func makePusher(io: FileIO) throws -> any SegmentPusher {
+    func makePusher(io: FileIO) throws -> any SegmentPusher {
         switch configuration.push.mode {
         case .local:
             return LocalSegmentPusher(outputDir: configuration.push.outputDir)
@@ -194,11 +213,4 @@ public final class IngestionTask: Sendable {
         }
     }
 
-    /// Leftovers of a run that was killed: sealed tarballs and scratch files not yet pushed.
-    private func clearWork(_ folder: StateFolder) {
-        let fm = FileManager.default
-        for name in (try? fm.contentsOfDirectory(atPath: folder.workPath)) ?? [] {
-            try? fm.removeItem(atPath: folder.workPath + "/" + name)
-        }
-    }
 }

@@ -8,7 +8,7 @@ public struct ObjectStoreError: LakeIngestError {
         private enum Base: String, Sendable {
             case wrongRegion, accessDenied, invalidAccessKey, signatureMismatch, expiredToken, noSuchBucket, noSuchKey
             case invalidRange, throttled, serverError, transport, timeout, truncatedBody, invalidResponse
-            case invalidArgument, io
+            case invalidArgument, io, preconditionFailed, conflict
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -38,6 +38,12 @@ public struct ObjectStoreError: LakeIngestError {
         public static let timeout = Code(.timeout)
         /// The body ended before the length the server announced.
         public static let truncatedBody = Code(.truncatedBody)
+        /// 412 PreconditionFailed: a conditional write lost (`If-None-Match: *` on a key that
+        /// exists, `If-Match` on an ETag that changed). Another writer got there first.
+        public static let preconditionFailed = Code(.preconditionFailed)
+        /// 409 ConditionalRequestConflict: a conditional write ran into a concurrent one; read
+        /// the object again and retry.
+        public static let conflict = Code(.conflict)
         /// An answer that cannot be understood (bad XML, missing headers, unexpected status).
         public static let invalidResponse = Code(.invalidResponse)
         /// The caller asked for something impossible (a bad location, a negative range).

@@ -30,10 +30,13 @@ extension PinotController {
 
     /// `POST /segments/{table}/endReplaceSegments`: the new segments become the ones queries
     /// see. Ending a completed entry again is a no-op; a 500 (the controller's wait for the
-    /// segments to come online ran out) is retried.
-    public func endReplaceSegments(table: String, id: String) async throws(ControllerError) {
+    /// segments to come online ran out) is retried. `segmentsTo`, when given, narrows the entry
+    /// to those of its segments (the others were never uploaded).
+    public func endReplaceSegments(table: String, id: String, segmentsTo: [String]? = nil) async throws(ControllerError) {
+        let body = try segmentsTo.map { names throws(ControllerError) in try Self.json(["segmentsTo": names]) }
         let response = try await send("POST", "/segments/\(Self.pathSegment(table))/endReplaceSegments",
-                                      query: [("type", "OFFLINE"), ("segmentLineageEntryId", id)])
+                                      query: [("type", "OFFLINE"), ("segmentLineageEntryId", id)],
+                                      body: body, contentType: body == nil ? nil : "application/json")
         try check(response, "ending segment replacement \(id)")
     }
 

@@ -26,7 +26,32 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default: warning on a terminal, info otherwise).")
     var logLevel: String?
 
+    @Option(help: "Run as one of N shards of the task (the state must be shared: stateDir on s3:// or a shared folder).")
+    var shards: Int?
+
+    @Option(help: "This shard's index, 0 to N-1 (default: JOB_COMPLETION_INDEX, as a Kubernetes Indexed Job sets it).")
+    var shard: Int?
+
+    /// The shard to run, from the options and the environment; nil for the whole task.
+    func shardIndex() throws -> (index: Int, count: Int)? {
+        guard let shards else {
+            if shard != nil { throw ValidationError("--shard needs --shards N") }
+            return nil
+        }
+        guard shards >= 1 else { throw ValidationError("--shards must be at least 1, not \(shards)") }
+        let environment = ProcessInfo.processInfo.environment["JOB_COMPLETION_INDEX"]
+        guard let index = shard ?? environment.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) else {
+            throw ValidationError(environment == nil
+                ? "--shards \(shards) needs --shard I or the JOB_COMPLETION_INDEX environment variable (set by a Kubernetes Indexed Job)"
+                : "JOB_COMPLETION_INDEX is \"\(environment ?? "")\", not a shard index")
+        }
+        guard (0..<shards).contains(index) else { throw ValidationError("shard \(index) is not one of 0 to \(shards - 1) (--shards \(shards))") }
+        return (index, shards)
+    }
+
     func validate() throws {
+        if watch && shards != nil { throw ValidationError("--watch and --shards do not go together: a scheduler starts the shards of each run") }
+        _ = try shardIndex()
         if let logLevel, Logger.Level(rawValue: logLevel.lowercased()) == nil {
             throw ValidationError("--log-level \(logLevel) is not a level: use trace, debug, info, notice, warning, error or critical")
         }
@@ -41,7 +66,7 @@ struct RunCommand: AsyncParsableCommand {
             let stream = task.events()
             let events = Task { for await event in stream { progress.show(event) } }
             let outcome = Mutex<TaskReport?>(nil)
-            let service = IngestionService(task: task, watch: watch, logger: logger) { report in
+            let service = IngestionService(task: task, watch: watch, shard: try shardIndex(), logger: logger) { report in
                 outcome.withLock { $0 = report }
                 progress.finished(report, stateDir: configuration.stateDir, disabled: !configuration.enabled)
             }
@@ -77,7 +102,7 @@ struct StatusCommand: AsyncParsableCommand {
         try await reportingAnyError {
             let configuration = try TaskConfiguration.load(path: options.config)
             let task = IngestionTask(configuration: configuration)
-            guard let status = try task.status() else {
+            guard let status = try await task.status() else {
                 printError("task \(configuration.taskName) has not run yet (no \(configuration.stateDir)/status.json)")
                 throw ExitCode(1)
             }
@@ -87,7 +112,8 @@ struct StatusCommand: AsyncParsableCommand {
                 return
             }
             out.line(ProgressPrinter.summary(status))
-            out.line("started \(status.startedAt)\(status.finishedAt.map { ", finished \($0)" } ?? "")\(task.isPaused ? "; the task is paused" : "")")
+            let paused = await task.isPaused()
+            out.line("started \(status.startedAt)\(status.finishedAt.map { ", finished \($0)" } ?? "")\(paused ? "; the task is paused" : "")")
             for step in status.snapshots {
                 var line = "  \(step.snapshotId.map { "snapshot \($0)" } ?? step.step): \(step.action)\(step.operation.map { " (\($0))" } ?? ""), "
                     + "\(step.files) files, \(step.segments) segments, \(step.rows) rows"
@@ -121,7 +147,7 @@ struct PauseCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingAnyError {
             let configuration = try TaskConfiguration.load(path: options.config)
-            try IngestionTask(configuration: configuration).pause()
+            try await IngestionTask(configuration: configuration).pause()
             Output().line("task \(configuration.taskName) paused")
         }
     }
@@ -136,7 +162,7 @@ struct ResumeCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingAnyError {
             let configuration = try TaskConfiguration.load(path: options.config)
-            try IngestionTask(configuration: configuration).resume()
+            try await IngestionTask(configuration: configuration).resume()
             Output().line("task \(configuration.taskName) resumed\(configuration.enabled ? "" : " (but its configuration says \"enabled\": false)")")
         }
     }
@@ -221,7 +247,7 @@ final class ProgressPrinter: Sendable {
             printError("the task is paused: nothing done (ingest-worker resume --config … to continue)")
             return
         }
-        printError(Self.summary(status) + "  (\(stateDir)/status.json)")
+        printError(Self.summary(status) + "  (\(stateDir.hasSuffix("/") ? stateDir : stateDir + "/")status.json)")
     }
 
     static func summary(_ status: TaskStatus) -> String {

@@ -172,14 +172,14 @@ extension EngineEndToEnd {
 
             for status in [400, 403] {
                 try lake.append(batch: status, rows: 20)
-                let before = try StateFolder(lake.root + "/t/state").checkpoint()
+                let before = try await StateFolder(lake.root + "/t/state").checkpoint()
                 try Self.controlPost("/fail?count=1&status=\(status)&match=tableName=\(lake.table)")
                 report = try await task.run()
                 #expect(report.status?.state == .failed)
                 #expect(report.status?.error?.message.contains("Injected failure (\(status))") == true, "\(report.status?.error?.text ?? "")")
                 #expect(report.status?.error?.message.contains("HTTP \(status)") == true)
                 #expect(report.status?.error?.category == (status == 403 ? "credentials" : "pushRejected"))
-                let after = try StateFolder(lake.root + "/t/state").checkpoint()
+                let after = try await StateFolder(lake.root + "/t/state").checkpoint()
                 #expect(after?.snapshotId == before?.snapshotId && after?.inProgress?.pushedGroups.isEmpty != false, "the checkpoint did not move")
                 report = try await task.run()
                 #expect(report.completed, "\(report.status?.error?.text ?? "")")
@@ -224,7 +224,7 @@ extension EngineEndToEnd {
 
         @Test("an overwrite through the lineage protocol, killed at each point of the swap: the routed view shows the old rows until the rerun ends it, then exactly pyiceberg's, never both",
               arguments: ["swap-started", "pushed:1", "swap-pushed", "swap-ended"])
-        func mirroredOverwrite(point: String) throws {
+        func mirroredOverwrite(point: String) async throws {
             guard Self.available else { return }
             let lake = try Lake(label: "mirror")
             defer { try? FileManager.default.removeItem(atPath: lake.root) }
@@ -252,7 +252,7 @@ extension EngineEndToEnd {
             let states = lineage.values.compactMap { $0["state"] as? String }.sorted()
             #expect(states.filter { $0 == "COMPLETED" }.count == 1 && !states.contains("IN_PROGRESS"),
                     "the rerun carried on the killed run's entry: \(lineage)")
-            let ledger = try StateFolder(lake.root + "/t/state").ledger().map(\.segment)
+            let ledger = try await StateFolder(lake.root + "/t/state").ledger().map(\.segment)
             #expect(Set(routed.keys) == Set(ledger), "the ledger names the routed segments: \(lineage)")
         }
 

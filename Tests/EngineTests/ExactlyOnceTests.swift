@@ -60,7 +60,7 @@ struct ExactlyOnceTests {
     }
 
     @Test("a kill at each point, then a rerun, gives the uninterrupted run's segments")
-    func killAndRerun() throws {
+    func killAndRerun() async throws {
         let scenario = try Scenario()
         let (referenceConfig, referenceSegments, _) = try scenario.copy("reference")
         let reference = try EngineFixtures.worker(["run", "--config", referenceConfig])
@@ -84,12 +84,12 @@ struct ExactlyOnceTests {
             #expect(pushed.names == expected.names, "\(point): segment names differ")
             #expect(pushed.duplicateIds.isEmpty, "\(point): duplicated rows \(pushed.duplicateIds.prefix(5))")
             #expect(Self.rowsById(pushed) == expectedRows, "\(point): rows differ")
-            let checkpoint = try StateFolder(state).checkpoint()
+            let checkpoint = try await StateFolder(state).checkpoint()
             #expect(checkpoint?.inProgress == nil && checkpoint?.snapshotId != nil, "\(point)")
-            let ledger = Set(try StateFolder(state).ledger().map(\.segment))
+            let ledger = Set(try await StateFolder(state).ledger().map(\.segment))
             #expect(ledger == Set(pushed.names), "\(point): the ledger names every segment")
-            let lines = try String(contentsOfFile: state + "/segments.jsonl", encoding: .utf8).split(separator: "\n")
-            #expect(lines.count == ledger.count, "\(point): one ledger line per segment (\(lines.count) lines, \(ledger.count) segments)")
+            let objects = EngineFixtures.ledgerObjects(state)
+            #expect(objects.count == ledger.count, "\(point): one ledger object per segment (\(objects.count) objects, \(ledger.count) segments)")
             let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: segments))?.filter { $0.hasPrefix(".") } ?? []
             #expect(leftovers.isEmpty, "\(point): partial files \(leftovers)")
         }

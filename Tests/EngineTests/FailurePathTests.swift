@@ -48,7 +48,7 @@ struct FailurePathTests {
         #expect(report.status?.error?.category == "notFound", "\(report.status?.error?.text ?? "")")
         #expect(report.status?.error?.file?.hasSuffix(URL(fileURLWithPath: victim).lastPathComponent) == true, "\(report.status?.error?.text ?? "")")
         #expect(report.status?.filesDiscovered ?? 0 > 1, "files discovered against segments generated")
-        #expect(try StateFolder(table.root + "/state").checkpoint()?.snapshotId == nil, "nothing checkpointed")
+        #expect(try await StateFolder(table.root + "/state").checkpoint()?.snapshotId == nil, "nothing checkpointed")
 
         let (_, tolerant) = try table.config(#", "continueOnFileError": true"#, stateDir: "state2", outputDir: "segments2")
         let second = try await IngestionTask(configuration: tolerant).run()
@@ -108,7 +108,7 @@ struct FailurePathTests {
         let report = try await IngestionTask(configuration: configuration).run()
         #expect(report.status?.state == .failed)
         #expect(report.status?.error?.category == "credentials", "\(report.status?.error?.text ?? "")")
-        #expect(try StateFolder(root + "/state").checkpoint() == nil)
+        #expect(try await StateFolder(root + "/state").checkpoint() == nil)
     }
 
     @Test("skipping overwrite and delete snapshots when configured")
@@ -151,14 +151,13 @@ struct FailurePathTests {
     }
 
     @Test("SIGTERM mid-run: stops promptly, FAILED as interrupted, pushed segments recorded; the rerun completes")
-    func sigterm() throws {
+    func sigterm() async throws {
         let table = try Table(label: "sigterm")
         defer { try? FileManager.default.removeItem(atPath: table.root) }
         let (path, _) = try table.config(#", "segments": {"maxRowsPerSegment": 10}"#)
         let process = try ProcessRunner.start(EngineFixtures.worker, ["run", "--config", path], environment: ["LAKEINGEST_FAULT_SLOW_AT": "push:400"])
-        let ledger = table.root + "/state/segments.jsonl"
         var waited = 0
-        while waited < 200, ((try? String(contentsOfFile: ledger, encoding: .utf8)) ?? "").split(separator: "\n").count < 2 {
+        while waited < 200, EngineFixtures.ledgerObjects(table.root + "/state").count < 2 {
             usleep(20_000)
             waited += 1
         }
@@ -168,10 +167,10 @@ struct FailurePathTests {
         let ended = process.wait()
         #expect(Date().timeIntervalSince(signalled) < 3, "stops within the push in flight")
         #expect(ended.status != 0)
-        let status = try #require(try StateFolder(table.root + "/state").status())
+        let status = try await #require(try await StateFolder(table.root + "/state").status())
         #expect(status.state == .failed && status.error?.category == "interrupted", "\(status.error?.text ?? "")")
         let pushed = try PushedSegments(folder: table.root + "/segments")
-        let recorded = Set(try StateFolder(table.root + "/state").ledger().map(\.segment))
+        let recorded = Set(try await StateFolder(table.root + "/state").ledger().map(\.segment))
         #expect(Set(pushed.names) == recorded, "every segment in the folder is in the ledger and the other way round")
         #expect(pushed.rowCount < 80)
         let rerun = try EngineFixtures.worker(["run", "--config", path])

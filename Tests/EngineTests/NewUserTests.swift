@@ -231,7 +231,7 @@ extension EngineEndToEnd {
         }
 
         @Test("an outputDir that cannot hold segments fails the run before anything is built, with the system's reason")
-        func unwritableOutput() throws {
+        func unwritableOutput() async throws {
             let root = EngineFixtures.temporaryDirectory("output-file")
             defer { try? FileManager.default.removeItem(atPath: root) }
             try FileManager.default.createDirectory(atPath: root + "/lake", withIntermediateDirectories: true)
@@ -246,7 +246,7 @@ extension EngineEndToEnd {
             #expect(run.all.contains("not a directory") && run.all.contains("blocker"), "\(run.all)")
             #expect(!run.all.contains("error 512"))
             #expect(!run.output.contains("segmentSealed"), "nothing was built")
-            #expect(try StateFolder(root + "/state").status()?.segmentsGenerated == 0)
+            #expect(try await StateFolder(root + "/state").status()?.segmentsGenerated == 0)
         }
 
         /// A loopback port nothing listens on: bound, read back, closed.
@@ -267,7 +267,7 @@ extension EngineEndToEnd {
         }
 
         @Test("a controller that refuses the connection: category io, \"connection refused (host:port)\", in seconds")
-        func refusedController() throws {
+        func refusedController() async throws {
             let root = EngineFixtures.temporaryDirectory("refused")
             defer { try? FileManager.default.removeItem(atPath: root) }
             try FileManager.default.createDirectory(atPath: root + "/lake", withIntermediateDirectories: true)
@@ -283,7 +283,7 @@ extension EngineEndToEnd {
             let seconds = Date().timeIntervalSince(started)
             #expect(run.status == 1)
             #expect(seconds < 10, "a refused connection is not a timeout: \(seconds) s")
-            let error = try StateFolder(root + "/state").status()?.error
+            let error = try await StateFolder(root + "/state").status()?.error
             #expect(error?.category == "io", "\(error?.text ?? run.all)")
             #expect(error?.message.contains("connection refused (127.0.0.1:\(port))") == true, "\(error?.text ?? "")")
             // Trace logging shows each request (its kind, host, path and outcome), never the authorization.
@@ -295,7 +295,7 @@ extension EngineEndToEnd {
         }
 
         @Test("found early: --log-level loud is refused, a corrupt checkpoint is described in a plain sentence")
-        func foundEarly() throws {
+        func foundEarly() async throws {
             let root = EngineFixtures.temporaryDirectory("early")
             defer { try? FileManager.default.removeItem(atPath: root) }
             try FileManager.default.createDirectory(atPath: root + "/lake", withIntermediateDirectories: true)
@@ -312,13 +312,13 @@ extension EngineEndToEnd {
             try #"{"formatVersion": 1, "snapshotId": "twelve"}"#.write(toFile: root + "/state/checkpoint.json", atomically: true, encoding: .utf8)
             let corrupt = try EngineFixtures.worker(["run", "--config", path])
             #expect(corrupt.status == 1)
-            let error = try StateFolder(root + "/state").status()?.error
+            let error = try await StateFolder(root + "/state").status()?.error
             #expect(error?.message.contains("\"snapshotId\" holds a value of the wrong type") == true, "\(error?.text ?? corrupt.all)")
             #expect(error?.message.contains("CodingKeys") == false && error?.message.contains("DecodingError") == false)
         }
 
         @Test("maxBytesPerSegment cuts inside a row group larger than it, as maxRowsPerSegment does")
-        func bytesWithinRowGroup() throws {
+        func bytesWithinRowGroup() async throws {
             let root = EngineFixtures.temporaryDirectory("bytes")
             defer { try? FileManager.default.removeItem(atPath: root) }
             try FileManager.default.createDirectory(atPath: root + "/lake", withIntermediateDirectories: true)
@@ -332,7 +332,7 @@ extension EngineEndToEnd {
             let decoded = RunEventsTests.events(run.output).filter { $0["event"] as? String == "rowGroupDecoded" }
             #expect(decoded.count == 1, "one row group")
             let bytes = decoded.first?["bytes"] as? Int ?? 0
-            let ledger = try StateFolder(root + "/state").ledger()
+            let ledger = try await StateFolder(root + "/state").ledger()
             #expect(bytes > 4 << 20, "the row group decodes to \(bytes) bytes, several times the target")
             #expect(ledger.count >= bytes / (1 << 20), "\(ledger.count) segments for \(bytes) decoded bytes")
             #expect(ledger.allSatisfy { $0.rows <= 200_000 * (1 << 20) / bytes + 1 }, "\(ledger.map(\.rows))")
@@ -340,7 +340,7 @@ extension EngineEndToEnd {
         }
 
         @Test("schema.excludeColumns leaves a column out: a name Pinot refuses no longer blocks the table")
-        func excludeColumns() throws {
+        func excludeColumns() async throws {
             let root = EngineFixtures.temporaryDirectory("exclude")
             defer { try? FileManager.default.removeItem(atPath: root) }
             try FileManager.default.createDirectory(atPath: root + "/lake", withIntermediateDirectories: true)
@@ -354,7 +354,7 @@ extension EngineEndToEnd {
                 """, in: root)
             let refused = try EngineFixtures.worker(["run", "--config", blocked])
             #expect(refused.status == 1)
-            let advice = try StateFolder(root + "/state").status()?.error?.message ?? ""
+            let advice = try await StateFolder(root + "/state").status()?.error?.message ?? ""
             #expect(advice.contains("excludeColumns"), "\(advice)")
 
             try? FileManager.default.removeItem(atPath: root + "/state")
@@ -379,7 +379,7 @@ extension EngineEndToEnd {
         }
 
         @Test("said plainly: a disabled task, a run with nothing new, columns that differ only in case, a file that fails")
-        func wording() throws {
+        func wording() async throws {
             let root = EngineFixtures.temporaryDirectory("wording")
             defer { try? FileManager.default.removeItem(atPath: root) }
             try FileManager.default.createDirectory(atPath: root + "/lake", withIntermediateDirectories: true)
@@ -399,7 +399,7 @@ extension EngineEndToEnd {
                  "push": {"outputDir": "segments"}, "stateDir": "state"}
                 """, in: root)
             #expect(try EngineFixtures.worker(["run", "--config", path]).status == 0)
-            let notes = try StateFolder(root + "/state").status()?.notes ?? []
+            let notes = try await StateFolder(root + "/state").status()?.notes ?? []
             #expect(notes.contains { $0.contains("columns Name and name differ only in case") }, "\(notes)")
             let idle = try EngineFixtures.worker(["run", "--config", path])
             #expect(idle.status == 0)
@@ -409,11 +409,11 @@ extension EngineEndToEnd {
             try Data("PAR1 not parquet at all PAR1".utf8).write(to: URL(fileURLWithPath: root + "/lake/q.parquet"))
             let failed = try EngineFixtures.worker(["run", "--config", path])
             #expect(failed.status == 1)
-            #expect(try StateFolder(root + "/state").status()?.error?.message.contains("continueOnFileError") == true, "\(failed.all)")
+            #expect(try await StateFolder(root + "/state").status()?.error?.message.contains("continueOnFileError") == true, "\(failed.all)")
         }
 
         @Test("null-typed columns fit any type and a 0-row file never decides the schema, even sorted first")
-        func nullTypedColumns() throws {
+        func nullTypedColumns() async throws {
             let root = EngineFixtures.temporaryDirectory("null-typed")
             defer { try? FileManager.default.removeItem(atPath: root) }
             try FileManager.default.createDirectory(atPath: root + "/lake", withIntermediateDirectories: true)
@@ -435,7 +435,7 @@ extension EngineEndToEnd {
             #expect(dimensions.first { $0["name"] as? String == "city" }?["dataType"] as? String == "STRING", "\(schema.all)")
             let run = try EngineFixtures.worker(["run", "--config", path])
             #expect(run.status == 0, "\(run.all)")
-            let status = try StateFolder(root + "/state").status()
+            let status = try await StateFolder(root + "/state").status()
             #expect(status?.filesIngested == 3 && status?.skippedFiles.isEmpty == true, "\(status?.skippedFiles ?? [])")
             let rows = try PushedSegments(folder: root + "/segments").rows
             #expect(rows.count == 3)
@@ -444,7 +444,7 @@ extension EngineEndToEnd {
         }
 
         @Test("Hive-style partition folders are columns typed from their values; *.PARQUET is read; what is not read is listed")
-        func hivePartitions() throws {
+        func hivePartitions() async throws {
             let root = EngineFixtures.temporaryDirectory("hive")
             defer { try? FileManager.default.removeItem(atPath: root) }
             let written = try ProcessRunner.run("/usr/bin/env", ["python3", "-c", """
@@ -478,7 +478,7 @@ extension EngineEndToEnd {
             #expect(rows[3]?["region"] == .string("us/west"), "percent-decoded as Spark escapes")
             #expect(rows[4]?["region"] == .null && rows[4]?["hour"] == .int(13))
             #expect(rows[5]?["dt"] == .null)
-            let notes = try StateFolder(root + "/state").status()?.notes ?? []
+            let notes = try await StateFolder(root + "/state").status()?.notes ?? []
             #expect(notes.contains { $0.contains("notes.txt (not named *.parquet)") }, "\(notes)")
         }
     }

@@ -69,7 +69,7 @@ extension EngineEndToEnd {
         /// Runs after `steps` (metadata versions, ascending) and checks the segments after each;
         /// returns the rows row-level deletes removed as segments were built.
         @discardableResult
-        static func follow(_ table: String, steps: [Int], label: String) throws -> Int {
+        static func follow(_ table: String, steps: [Int], label: String) async throws -> Int {
             let root = EngineFixtures.temporaryDirectory("spark-\(label)")
             defer { try? FileManager.default.removeItem(atPath: root) }
             let location = try copy(table, to: root)
@@ -94,7 +94,7 @@ extension EngineEndToEnd {
                 let current = try currentColumns(location, version: version.version)
                 let problems = differences(pushed, renamed(version.rows, from: version.columns, to: current))
                 #expect(problems.isEmpty, "\(table) v\(version.version) (\(version.operation ?? "")): \(problems)")
-                let ledger = try StateFolder(root + "/state").ledger().map(\.segment).sorted()
+                let ledger = try await StateFolder(root + "/state").ledger().map(\.segment).sorted()
                 #expect(pushed.names.sorted() == ledger, "\(table) v\(version.version): the folder holds the ledger's segments")
                 let stale = pushed.rows.values.filter { row in row.keys.contains { !current.contains($0) } }
                 #expect(stale.isEmpty, "\(table) v\(version.version): columns not in the table: \(stale.first?.keys.sorted() ?? [])")
@@ -105,7 +105,7 @@ extension EngineEndToEnd {
         static let tables = ["mor_v2", "dv_v3", "cow_v2", "eq_v2", "eq_part_v2"]
 
         @Test("a deletion vector that is not one (its blob's magic broken) fails the run naming the Puffin file; the checkpoint stays")
-        func unreadableDeletionVector() throws {
+        func unreadableDeletionVector() async throws {
             let root = EngineFixtures.temporaryDirectory("spark-bad-dv")
             defer { try? FileManager.default.removeItem(atPath: root) }
             let location = try Self.copy("dv_v3", to: root)
@@ -115,7 +115,7 @@ extension EngineEndToEnd {
                 """, in: root)
             try Self.show("dv_v3", at: 4, in: location)
             #expect(try EngineFixtures.worker(["run", "--config", config]).status == 0)
-            let before = try StateFolder(root + "/state").checkpoint()
+            let before = try await StateFolder(root + "/state").checkpoint()
             // Every Puffin file's first blob starts at byte 4 (after "PFA1"): its DV magic at 8.
             for name in try FileManager.default.contentsOfDirectory(atPath: location + "/data") where name.hasSuffix(".puffin") {
                 let path = location + "/data/" + name
@@ -129,12 +129,12 @@ extension EngineEndToEnd {
             let error = try NewUserTests.status(root + "/state")["error"] as? [String: Any]
             #expect(error?["category"] as? String == "corruptFile" && (error?["file"] as? String)?.hasSuffix(".puffin") == true
                     && (error?["message"] as? String)?.contains("magic") == true, "\(String(describing: error))")
-            #expect(try StateFolder(root + "/state").checkpoint()?.snapshotId == before?.snapshotId, "the checkpoint does not move")
+            #expect(try await StateFolder(root + "/state").checkpoint()?.snapshotId == before?.snapshotId, "the checkpoint does not move")
         }
 
         @Test("TAR push: after every commit the controller's routed view holds exactly Spark's rows, through lineage swaps",
               arguments: tables)
-        func controllerRoutedView(table: String) throws {
+        func controllerRoutedView(table: String) async throws {
             guard ControllerPushTests.available else { return }
             let root = EngineFixtures.temporaryDirectory("spark-tar")
             defer { try? FileManager.default.removeItem(atPath: root) }
@@ -155,22 +155,22 @@ extension EngineEndToEnd {
                 let current = try Self.currentColumns(location, version: version.version)
                 let problems = differences(pushed, Self.renamed(version.rows, from: version.columns, to: current))
                 #expect(problems.isEmpty, "\(table) v\(version.version) (\(version.operation ?? "")): \(problems)")
-                let ledger = try StateFolder(root + "/state").ledger().map(\.segment)
+                let ledger = try await StateFolder(root + "/state").ledger().map(\.segment)
                 #expect(Set(routed.keys) == Set(ledger), "\(table) v\(version.version): the routed segments are the ledger's")
             }
         }
 
         @Test("a run after every commit: the segments hold Spark's rows of each snapshot", arguments: tables)
-        func everyCommit(table: String) throws {
-            let deleted = try Self.follow(table, steps: try Self.versions(table).map(\.version), label: "each")
+        func everyCommit(table: String) async throws {
+            let deleted = try await Self.follow(table, steps: try Self.versions(table).map(\.version), label: "each")
             #expect(table == "cow_v2" ? deleted == 0 : deleted > 0, "\(table): \(deleted) rows removed by row-level deletes")
         }
 
         @Test("a first run on the last snapshot, and runs every other commit, end with the same rows", arguments: tables)
-        func fewerRuns(table: String) throws {
+        func fewerRuns(table: String) async throws {
             let versions = try Self.versions(table).map(\.version)
-            try Self.follow(table, steps: [versions.last!], label: "last")
-            try Self.follow(table, steps: versions.enumerated().filter { $0.offset % 2 == 1 || $0.offset == versions.count - 1 }.map(\.element),
+            try await Self.follow(table, steps: [versions.last!], label: "last")
+            try await Self.follow(table, steps: versions.enumerated().filter { $0.offset % 2 == 1 || $0.offset == versions.count - 1 }.map(\.element),
                             label: "every-other")
         }
     }

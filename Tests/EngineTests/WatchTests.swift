@@ -11,7 +11,7 @@ extension EngineEndToEnd {
     @Suite("engine: watch, pause and resume")
     struct WatchTests {
         @Test("run --watch ingests at once, then waits for its schedule; SIGTERM ends it")
-        func watch() throws {
+        func watch() async throws {
             let root = EngineFixtures.temporaryDirectory("watch")
             defer { try? FileManager.default.removeItem(atPath: root) }
             try FileManager.default.createDirectory(atPath: root + "/lake", withIntermediateDirectories: true)
@@ -22,11 +22,11 @@ extension EngineEndToEnd {
                 """, in: root)
             let process = try ProcessRunner.start(EngineFixtures.worker, ["run", "--config", path, "--watch", "--json"])
             var waited = 0
-            while waited < 300, (try? StateFolder(root + "/state").status())??.state != .completed {
+            while waited < 300, (try? await StateFolder(root + "/state").status())??.state != .completed {
                 usleep(20_000)
                 waited += 1
             }
-            #expect(try StateFolder(root + "/state").status()?.state == .completed, "the first run happens at once")
+            #expect(try await StateFolder(root + "/state").status()?.state == .completed, "the first run happens at once")
             usleep(300_000)
             #expect(process.isRunning, "then it waits for the next scheduled minute")
             process.send(SIGTERM)

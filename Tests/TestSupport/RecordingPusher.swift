@@ -36,8 +36,8 @@ public final class RecordingPusher: SegmentPusher {
         try await next?.tableConfigJSON()
     }
 
-    public func beginSwap(from: [String], to: [String]) async throws -> String? {
-        try await next?.beginSwap(from: from, to: to)
+    public func beginSwap(from: [String], to: [String], forceCleanup: Bool) async throws -> String? {
+        try await next?.beginSwap(from: from, to: to, forceCleanup: forceCleanup)
     }
 
     public func endSwap(id: String?, from: [String], to: [String]) async throws {

@@ -253,7 +253,7 @@ public struct TaskConfiguration: Sendable {
             enabled: try root.bool("enabled") ?? true,
             table: scope == .task ? try root.required("table") : try root.string("table") ?? source.tableName ?? "browse",
             source: source, schema: schema, segments: segments, push: push, pipeline: pipeline,
-            stateDir: Self.resolve(try root.string("stateDir") ?? "state", against: base), schedule: schedule,
+            stateDir: Self.resolveState(try root.string("stateDir") ?? "state", against: base), schedule: schedule,
             continueOnFileError: try root.bool("continueOnFileError") ?? false, baseDirectory: base)
         configuration.continueOnRowError = try root.bool("continueOnRowError") ?? false
         configuration.tableIsDefault = scope == .connection && root.values["table"] == nil
@@ -376,6 +376,13 @@ public struct TaskConfiguration: Sendable {
     static func resolve(_ path: String, against base: String) -> String {
         let absolute = path.hasPrefix("/") ? path : base + "/" + path
         return URL(fileURLWithPath: absolute).standardizedFileURL.path
+    }
+
+    /// `stateDir`: an `s3://` prefix as given, a folder (or `file://` folder) made absolute.
+    static func resolveState(_ location: String, against base: String) -> String {
+        if location.hasPrefix("s3://") { return location.hasSuffix("/") ? location : location + "/" }
+        if location.hasPrefix("file://") { return resolve(String(location.dropFirst("file://".count)), against: base) }
+        return resolve(location, against: base)
     }
 
     /// A `file://` location made absolute (`file://data/x`, `file://./x` and `file://../x` are

@@ -11,7 +11,18 @@
 /// Each stage is built inside its own child task and owned by it. The first stage to fail
 /// cancels the others; a push that has started still completes.
 enum IngestionPipeline {
+    /// What the last stage does with sealed segments: push and checkpoint them (a task's run),
+    /// or push and record them as one shard's part of a step.
+    enum Ending: Sendable {
+        case checkpointed(TaskCheckpoint)
+        case shard(Int, ordinal: Int)
+    }
+
     static func run(context: PipelineContext, pusher: any SegmentPusher, folder: StateFolder, checkpoint: TaskCheckpoint) async throws {
+        try await run(context: context, pusher: pusher, folder: folder, ending: .checkpointed(checkpoint))
+    }
+
+    static func run(context: PipelineContext, pusher: any SegmentPusher, folder: StateFolder, ending: Ending) async throws {
         let options = context.configuration.pipeline
         let (discovered, discoveredInput) = StageChannel.make(DiscoveredWork.self, low: 16, high: 64)
         let (fetched, fetchedInput) = StageChannel.make(FetchedWork.self, low: 1, high: max(1, options.fetchConcurrency))
@@ -34,8 +45,14 @@ enum IngestionPipeline {
                 try await stage.run(input: decodedInput, output: built)
             }
             group.addTask {
-                var stage = try PushStage(context: context, pusher: pusher, folder: folder, checkpoint: checkpoint)
-                try await stage.run(input: builtInput)
+                switch ending {
+                case .checkpointed(let checkpoint):
+                    var stage = try await PushStage(context: context, pusher: pusher, folder: folder, checkpoint: checkpoint)
+                    try await stage.run(input: builtInput)
+                case .shard(let shard, let ordinal):
+                    var stage = ShardPushStage(context: context, pusher: pusher, folder: folder, shard: shard, ordinal: ordinal)
+                    try await stage.run(input: builtInput)
+                }
             }
             do {
                 for try await _ in group {}

@@ -14,6 +14,8 @@ struct PipelineContext: Sendable {
     let progress: RunProgress
     /// Reads the row-level delete files the plan names, each once.
     let deletes: DeleteLoader
+    /// The local folder sealed tarballs wait in until pushed (the state's `work`).
+    let workPath: String
 
     /// Reads a file's footer and projects its schema onto the table's.
     func open(_ work: FileWork) async throws -> OpenedFile {

@@ -25,12 +25,12 @@ struct PushStage {
     private var swapStep: IngestionStep?
     private var pending: [(segment: SealedSegment, cut: SegmentCutter.Cut)] = []
 
-    init(context: PipelineContext, pusher: any SegmentPusher, folder: StateFolder, checkpoint: TaskCheckpoint) throws {
+    init(context: PipelineContext, pusher: any SegmentPusher, folder: StateFolder, checkpoint: TaskCheckpoint) async throws {
         self.context = context
         self.pusher = pusher
         self.folder = folder
         machine = CheckpointMachine(checkpoint: checkpoint, tableUUID: context.plan.tableUUID,
-                                    recorded: Set(try folder.ledger().map(\.segment)))
+                                    recorded: Set(try await folder.ledger().map(\.segment)))
     }
 
     private var progress: RunProgress { context.progress }
@@ -42,24 +42,25 @@ struct PushStage {
                 progress.stepStarted(step)
                 context.events.emit(.filesDiscovered(step: step.id, snapshotId: step.snapshotId, files: step.files.count,
                                                      segmentGroups: step.groups.count))
-                if let checkpoint = machine.stepStarted(step) { try save(checkpoint) }
+                if let checkpoint = machine.stepStarted(step) { try await save(checkpoint) }
                 swapStep = step.isSwap ? step : nil
                 pending = []
             case .marker(.stepEnd(let step)) where step.isSwap:
                 try await swap(step)
             case .marker(.stepEnd(let step)) where step.action == .relink:
+                let ordinal = machine.checkpoint.ordinal
                 let checkpoint = machine.stepEnded(step)
                 let (folder, progress) = (self.folder, self.progress)
                 try await Self.shielded {
-                    try folder.relinkLedger(removed: Set(step.removedFiles), added: step.relinkedFiles)
-                    try Self.save(checkpoint, folder: folder, progress: progress)
+                    try await folder.relinkLedger(removed: Set(step.removedFiles), added: step.relinkedFiles, ordinal: ordinal)
+                    try await Self.save(checkpoint, folder: folder, progress: progress)
                     progress.stepCompleted(lastSnapshot: checkpoint.snapshotId)
                 }
             case .marker(.stepEnd(let step)):
                 let checkpoint = machine.stepEnded(step)
                 let (folder, progress, events) = (self.folder, self.progress, context.events)
                 try await Self.shielded {
-                    try Self.save(checkpoint, folder: folder, progress: progress)
+                    try await Self.save(checkpoint, folder: folder, progress: progress)
                     progress.stepCompleted(lastSnapshot: checkpoint.snapshotId)
                     events.emit(.snapshotCheckpointed(step: step.id, snapshotId: step.snapshotId))
                     FaultInjection.reached("checkpointed")
@@ -72,18 +73,19 @@ struct PushStage {
                 break
             case .sealed(let segment, let cut):
                 // The machine decides before the push; the entry's time is set once the push returned.
+                let ordinal = machine.checkpoint.ordinal
                 let outcome = machine.pushed(cut, rows: segment.rows, at: "")
                 let prepare = !prepared
                 prepared = true
                 let (context, pusher, folder) = (self.context, self.pusher, self.folder)
                 try await Self.shielded {
-                    try await Self.push(segment, prepare: prepare, outcome: outcome, context: context, pusher: pusher, folder: folder)
+                    try await Self.push(segment, prepare: prepare, outcome: outcome, ordinal: ordinal, context: context, pusher: pusher, folder: folder)
                 }
             case .groupComplete(_, let group):
                 if let checkpoint = machine.groupCompleted(group) {
                     let (folder, progress) = (self.folder, self.progress)
                     try await Self.shielded {
-                        try Self.save(checkpoint, folder: folder, progress: progress)
+                        try await Self.save(checkpoint, folder: folder, progress: progress)
                         FaultInjection.reached("checkpointed")
                     }
                 }
@@ -102,7 +104,7 @@ struct PushStage {
     }
 
     /// Runs `body` to its end even if the run is being cancelled.
-    private static func shielded<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    static func shielded<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         try await Task { try await body() }.value
     }
 
@@ -144,7 +146,8 @@ struct PushStage {
             } catch {
                 throw EngineError(.pushRejected, "starting to replace \(replaces.count) segments failed: \(error)", underlying: error)
             }
-            try Self.save(machine.swapStarted(lineageId: id, segments: entries), folder: folder, progress: progress)
+            let ordinal = machine.checkpoint.ordinal
+            try await Self.save(machine.swapStarted(lineageId: id, segments: entries), folder: folder, progress: progress)
             FaultInjection.reached("swap-started")
             for (index, item) in segments.enumerated() {
                 try await Self.upload(item.segment, prepare: prepare && index == 0, context: context, pusher: pusher)
@@ -153,10 +156,10 @@ struct PushStage {
             FaultInjection.reached("swap-pushed")
             try await pusher.endSwap(id: id, from: replaces, to: names)
             FaultInjection.reached("swap-ended")
-            try folder.applySwap(removing: replaces, adding: entries)
+            try await folder.applySwap(removing: replaces, adding: entries, ordinal: ordinal)
             progress.segmentsReplaced(step: step.id, count: replaces.count)
             let checkpoint = machine.stepEnded(step)
-            try Self.save(checkpoint, folder: folder, progress: progress)
+            try await Self.save(checkpoint, folder: folder, progress: progress)
             progress.stepCompleted(lastSnapshot: checkpoint.snapshotId)
             context.events.emit(.snapshotCheckpointed(step: step.id, snapshotId: step.snapshotId))
             FaultInjection.reached("checkpointed")
@@ -164,34 +167,34 @@ struct PushStage {
         }
     }
 
-    private func save(_ checkpoint: TaskCheckpoint) throws {
-        try Self.save(checkpoint, folder: folder, progress: progress)
+    private func save(_ checkpoint: TaskCheckpoint) async throws {
+        try await Self.save(checkpoint, folder: folder, progress: progress)
     }
 
-    private static func save(_ checkpoint: TaskCheckpoint, folder: StateFolder, progress: RunProgress) throws {
-        try folder.save(checkpoint)
+    private static func save(_ checkpoint: TaskCheckpoint, folder: StateFolder, progress: RunProgress) async throws {
+        try await folder.save(checkpoint)
         try progress.publish(.running)
     }
 
     /// Pushes one segment, then records it and saves the checkpoint its outcome holds.
     private static func push(
-        _ segment: SealedSegment, prepare: Bool, outcome: CheckpointMachine.PushOutcome, context: PipelineContext,
+        _ segment: SealedSegment, prepare: Bool, outcome: CheckpointMachine.PushOutcome, ordinal: Int, context: PipelineContext,
         pusher: any SegmentPusher, folder: StateFolder
     ) async throws {
         try await upload(segment, prepare: prepare, context: context, pusher: pusher)
         var entry = outcome.ledger
         entry.pushedAt = Timestamps.now()
         entry.columns = context.plan.pinotSchema.fields.map(\.name)
-        try folder.record(entry, replacing: outcome.replacesLedgerEntry)
+        try await folder.record(entry, ordinal: ordinal)
         context.progress.segmentPushed(step: outcome.ledger.step, rows: segment.rows)
         if let checkpoint = outcome.checkpoint {
-            try save(checkpoint, folder: folder, progress: context.progress)
+            try await save(checkpoint, folder: folder, progress: context.progress)
             FaultInjection.reached("checkpointed")
         }
     }
 
     /// Pushes one segment to the target and counts it; the tarball is removed once pushed.
-    private static func upload(_ segment: SealedSegment, prepare: Bool, context: PipelineContext, pusher: any SegmentPusher) async throws {
+    static func upload(_ segment: SealedSegment, prepare: Bool, context: PipelineContext, pusher: any SegmentPusher) async throws {
         if prepare { try await pusher.prepare(schema: context.plan.pinotSchema, first: segment) }
         await FaultInjection.delay("push")
         let started = ContinuousClock.now

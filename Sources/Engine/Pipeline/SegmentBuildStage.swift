@@ -2,7 +2,7 @@ import Columnar
 import Pinot
 
 /// Stage 4: appends decoded row groups, in order, to the open segment and seals it where the
-/// ``SegmentCutter`` says, into a tarball in `stateDir/work/` (``SegmentSealer``). This type is
+/// ``SegmentCutter`` says, into a tarball in the state's local `work` folder (``SegmentSealer``). This type is
 /// the thin loop around the cutter: it carries out the cutter's actions on the builder and sends
 /// the results on; a file that fails part-way is taken back out of the open segment
 /// (``SegmentBuilder/truncate(toRows:)``) and reported skipped when `continueOnFileError` is set,
@@ -111,7 +111,7 @@ struct SegmentBuildStage {
     private func seal(_ cut: SegmentCutter.Cut, output: StageChannel.Sender<BuiltWork>) async throws {
         let configuration = context.configuration
         let compression = configuration.push.tarCompression
-        let path = configuration.stateDir + "/work/" + cut.name + compression.fileExtension
+        let path = context.workPath + "/" + cut.name + compression.fileExtension
         let rows = builder.rowCount
         let result: SegmentSealer.Result
         do {

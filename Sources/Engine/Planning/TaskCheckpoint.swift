@@ -8,13 +8,45 @@ public struct TaskCheckpoint: Codable, Sendable, Equatable {
     /// The last ingested snapshot and its sequence number (Iceberg).
     public var snapshotId: Int64?
     public var sequenceNumber: Int64?
-    /// S3 data lake: every ingested file's URI and ETag.
+    /// S3 data lake: every ingested file's URI and ETag. Not written into the checkpoint: each
+    /// step's change to it is stored on its own (`files/<step>.json`, ``filesChange``) and the
+    /// map is rebuilt when the checkpoint is read, so a run writes in proportion to its files. A
+    /// checkpoint written before holds the map itself, which the changes then apply to.
     public var ingestedFiles: [String: String]?
     public var inProgress: StepProgress?
+    /// Steps completed since the task began: the ordinal of the step in progress, under which
+    /// its ledger changes, plan and shard records are stored.
+    public var steps: Int?
     /// ISO 8601, when it was written.
     public var updatedAt: String?
+    /// The change the step just completed made to ``ingestedFiles`` (kept until it is saved).
+    var filesChange: FilesChange?
 
     public init() {}
+
+    /// An S3 data lake step's files: those it ingested (URI and ETag) and those it removed.
+    struct FilesChange: Codable, Sendable, Equatable {
+        var added: [String: String]
+        var removed: [String]
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case formatVersion, tableUUID, snapshotId, sequenceNumber, ingestedFiles, inProgress, steps, updatedAt
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(formatVersion, forKey: .formatVersion)
+        try container.encodeIfPresent(tableUUID, forKey: .tableUUID)
+        try container.encodeIfPresent(snapshotId, forKey: .snapshotId)
+        try container.encodeIfPresent(sequenceNumber, forKey: .sequenceNumber)
+        try container.encodeIfPresent(inProgress, forKey: .inProgress)
+        try container.encodeIfPresent(steps, forKey: .steps)
+        try container.encodeIfPresent(updatedAt, forKey: .updatedAt)
+    }
+
+    /// The step in progress's ordinal.
+    var ordinal: Int { steps ?? 0 }
 }
 
 /// The step a run was in when it stopped.

@@ -61,12 +61,22 @@ struct ControllerSegmentPusher: SegmentPusher {
     }
 
     func prepare(schema: PinotSchema, first: SealedSegment) async throws {
+        try await create(schema: schema, rawColumns: first.summary.rawColumns)
+    }
+
+    /// Without a segment to learn raw columns from, the table is created with every column
+    /// dictionary-encoded (the segments are then built so, as its config says).
+    func prepareTable(schema: PinotSchema) async throws {
+        try await create(schema: schema, rawColumns: [])
+    }
+
+    private func create(schema: PinotSchema, rawColumns: [String]) async throws {
         if try await mapped({ try await controller.offlineTable(named: table) }) != nil { return }
         guard createTable else { throw missingTable }
         if try await mapped({ try await controller.schema(named: schema.schemaName) }) == nil {
             try await mapped { try await controller.createSchema(schema.jsonText()) }
         }
-        let json = OfflineTableConfig.json(table: table, schema: schema, rawColumns: first.summary.rawColumns)
+        let json = OfflineTableConfig.json(table: table, schema: schema, rawColumns: rawColumns)
         try await mapped { try await controller.createTable(json) }
     }
 
@@ -93,15 +103,15 @@ struct ControllerSegmentPusher: SegmentPusher {
 
     /// `startReplaceSegments` with `forceCleanup` (an entry of ours left in progress by a run
     /// killed before it recorded the id is reverted): the lineage entry's id.
-    func beginSwap(from: [String], to: [String]) async throws -> String? {
-        try await mapped { try await controller.startReplaceSegments(table: table, from: from, to: to, forceCleanup: true) }
+    func beginSwap(from: [String], to: [String], forceCleanup: Bool) async throws -> String? {
+        try await mapped { try await controller.startReplaceSegments(table: table, from: from, to: to, forceCleanup: forceCleanup) }
     }
 
     /// `endReplaceSegments` (a 500 is retried: the controller may still be waiting for the
     /// segments to come online).
     func endSwap(id: String?, from: [String], to: [String]) async throws {
         guard let id else { return }
-        try await mapped { try await controller.endReplaceSegments(table: table, id: id) }
+        try await mapped { try await controller.endReplaceSegments(table: table, id: id, segmentsTo: to) }
     }
 
     func swapCompleted(id: String?, from: [String], to: [String]) async throws -> Bool {

@@ -32,14 +32,19 @@ public protocol SegmentPusher: Sendable {
     /// Called once per run before anything is built: fails when segments could not be pushed
     /// (an output folder that cannot be written), so the run stops before the work.
     func checkTarget() async throws
+    /// Makes sure the table exists before any segment is built (a sharded step opens its
+    /// lineage entry first): a controller creates it from `schema` when `createTable` is set.
+    func prepareTable(schema: PinotSchema) async throws
 
     // A swap (DESIGN.md: the old segments are replaced in one atomic swap): `beginSwap`, then
     // every new segment pushed, then `endSwap`; a reader sees the old segments or the new ones.
 
     /// Starts replacing `from` by `to`; returns the swap's id on the target (a controller's
-    /// lineage entry), or nil when the target has none.
-    func beginSwap(from: [String], to: [String]) async throws -> String?
-    /// The new segments are all pushed: they replace `from`.
+    /// lineage entry), or nil when the target has none. With `forceCleanup`, an unfinished swap
+    /// of the same segments is reverted first; without, it makes this call fail.
+    func beginSwap(from: [String], to: [String], forceCleanup: Bool) async throws -> String?
+    /// The new segments are all pushed: they replace `from`. `to` may be a subset of the
+    /// names the swap began with (segments that were expected but never built).
     func endSwap(id: String?, from: [String], to: [String]) async throws
     /// Whether a swap a killed run began had completed on the target (a rerun then only
     /// records it) or not (a rerun reverts it and swaps again).
@@ -51,6 +56,12 @@ public protocol SegmentPusher: Sendable {
 extension SegmentPusher {
     public func tableConfigJSON() async throws -> [UInt8]? { nil }
     public func checkTarget() async throws {}
+    public func prepareTable(schema: PinotSchema) async throws {}
+
+    /// Begins a swap, reverting an unfinished one of the same segments (a killed run's).
+    public func beginSwap(from: [String], to: [String]) async throws -> String? {
+        try await beginSwap(from: from, to: to, forceCleanup: true)
+    }
 }
 
 /// The embedded default: each segment as `outputDir/<name>.tar.gz` (`.tar.zst` for zstd),
@@ -92,7 +103,11 @@ public struct LocalSegmentPusher: SegmentPusher {
 
     /// A folder has no lineage: the new tarballs are renamed in first (``push(_:)``), and the
     /// old ones removed at the end.
-    public func beginSwap(from: [String], to: [String]) async throws -> String? { nil }
+    public func beginSwap(from: [String], to: [String], forceCleanup: Bool) async throws -> String? { nil }
+
+    public func prepareTable(schema: PinotSchema) async throws {
+        try AtomicFile.makeFolder(outputDir)
+    }
 
     public func endSwap(id: String?, from: [String], to: [String]) async throws {
         for name in from { try remove(name) }

@@ -14,9 +14,9 @@ enum SwapRecovery {
         var machine = CheckpointMachine(checkpoint: checkpoint, tableUUID: checkpoint.tableUUID)
         guard try await pusher.swapCompleted(id: swap.lineageId, from: from, to: to) else { return checkpoint }
         try await pusher.endSwap(id: swap.lineageId, from: from, to: to)
-        try folder.applySwap(removing: from, adding: swap.segmentsTo)
+        try await folder.applySwap(removing: from, adding: swap.segmentsTo, ordinal: checkpoint.ordinal)
         let settled = machine.inProgressEnded()
-        try folder.save(settled)
+        try await folder.save(settled)
         return settled
     }
 }

@@ -1,157 +1,293 @@
 import Foundation
+import Iceberg
+import ObjectStore
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A task's state folder (`stateDir`), the only place the engine keeps state:
+/// A task's state (`stateDir`), the only place the engine keeps state: a local folder, or an
+/// `s3://bucket/prefix/` that every shard of a task reaches (``StateStore``). It holds:
 ///
-/// - `checkpoint.json`: the ``TaskCheckpoint``, replaced atomically, only after the pushes it
-///   records succeeded;
-/// - `status.json`: the ``TaskStatus`` of the latest run;
-/// - `segments.jsonl`: the ledger, one line per pushed segment (which data files and row groups
-///   it holds, its rows), kept for every snapshot so that later overwrite and delete snapshots can
-///   rebuild exactly the segments whose files they touch; a segment pushed again appends a line
-///   again (the last line of a name wins);
+/// - `checkpoint.json`: the ``TaskCheckpoint``, replaced only after the pushes it records
+///   succeeded, by compare-and-swap on the version this worker read (a worker that lost its
+///   lease, or a shard that lost a race, cannot move it back);
+/// - `files/<step>.json`: an S3 data lake step's ingested and removed files;
+/// - `status.json`: the ``TaskStatus`` of the latest run (`shards/status-<i>.json` for shard i);
+/// - `ledger/<step>/…`: the ledger, one object per pushed segment (which data files and row
+///   groups it holds, its rows) and one per swap or relink, kept for every snapshot so that
+///   later overwrite and delete snapshots can rebuild exactly the segments whose files they
+///   touch (a folder written before keeps its `segments.jsonl` as the ledger's start);
+/// - `steps/<step>/plan.json` and `shard-<i>.json`: a sharded step's plan and each shard's part;
 /// - `task-state.json`: `enabled` (pause/resume), separate from the user's configuration;
-/// - `task.json`: the task and source the folder belongs to (``TaskOwner``);
-/// - `lock`: held (flock) by the worker running the task, with its pid;
-/// - `work/`: sealed segments waiting to be pushed and sealing scratch.
+/// - `task.json`: the task and source the state belongs to (``TaskOwner``);
+/// - `lock` (a folder: flock, with the pid) or `lock.json` (object storage: a lease).
 ///
-/// Nothing here ever holds a secret.
-public struct StateFolder: Sendable {
-    public let path: String
+/// Sealed segments wait on local disk (``workPath``). Nothing here ever holds a secret.
+public final class StateFolder: Sendable {
+    let store: any StateStore
+    /// Where sealed segments and sealing scratch wait to be pushed (always on local disk).
+    public let workPath: String
+    /// The status object this worker writes.
+    let statusName: String
+    /// The version of `checkpoint.json` this worker last read or wrote (nil: none existed).
+    private let checkpointVersion = Mutex<String?>(nil)
+    private let statusWriter: StatusWriter?
 
-    public init(_ path: String) { self.path = path }
+    /// The state in the local folder `path`.
+    public convenience init(_ path: String) {
+        self.init(store: LocalStateStore(path: path), workPath: path + "/work")
+    }
 
-    var checkpointPath: String { path + "/checkpoint.json" }
-    var statusPath: String { path + "/status.json" }
-    var ledgerPath: String { path + "/segments.jsonl" }
-    var taskStatePath: String { path + "/task-state.json" }
-    var lakeSchemaPath: String { path + "/lake-schema.json" }
-    var lockPath: String { path + "/lock" }
-    public var workPath: String { path + "/work" }
+    init(store: any StateStore, workPath: String, statusName: String = "status.json") {
+        self.store = store
+        self.workPath = workPath
+        self.statusName = statusName
+        statusWriter = store.isLocal ? nil : StatusWriter(store: store, name: statusName)
+    }
+
+    /// The task's state where its configuration puts it: `stateDir` as a folder, or an
+    /// `s3://` prefix read and written with the `storage` credentials. A shard writes its own
+    /// status and keeps its sealed segments apart from the other shards' on the same machine.
+    public static func open(_ configuration: TaskConfiguration, shard: Int? = nil) throws -> StateFolder {
+        let location = configuration.stateDir
+        let statusName = shard.map { "shards/status-\($0).json" } ?? "status.json"
+        guard location.hasPrefix("s3://") else {
+            let work = shard.map { location + "/work-shard\($0)-\(getpid())" } ?? location + "/work"
+            return StateFolder(store: LocalStateStore(path: location), workPath: work, statusName: statusName)
+        }
+        let (store, key) = try Connection(configuration).io.resolve(location.hasSuffix("/") ? location : location + "/")
+        guard let s3 = store as? S3ObjectStore else {
+            throw EngineError(.invalidConfiguration, "stateDir \(location) needs the storage credentials (source.storage) to be written")
+        }
+        let scratch = NSTemporaryDirectory() + "/lakeingest-" + StableHash.hex([location]) + "/work-\(shard.map(String.init) ?? "task")-\(getpid())"
+        return StateFolder(store: ObjectStateStore(store: s3, prefix: key), workPath: scratch, statusName: statusName)
+    }
+
+    /// The folder or `s3://` prefix, for messages.
+    public var location: String { store.location }
 
     public func create() throws(EngineError) {
-        try AtomicFile.makeFolder(path)
+        if let local = store as? LocalStateStore { try AtomicFile.makeFolder(local.path) }
         try AtomicFile.makeFolder(workPath)
+    }
+
+    /// Empties this worker's `work` folder, and removes those of shard workers that have ended
+    /// (named by their pid): sealed tarballs and scratch a killed run left.
+    func clearWork() {
+        let fm = FileManager.default
+        for name in (try? fm.contentsOfDirectory(atPath: workPath)) ?? [] {
+            try? fm.removeItem(atPath: workPath + "/" + name)
+        }
+        let parent = (workPath as NSString).deletingLastPathComponent
+        for name in (try? fm.contentsOfDirectory(atPath: parent)) ?? [] where name.hasPrefix("work-") {
+            guard let pid = name.split(separator: "-").last.flatMap({ Int32($0) }), pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { try? fm.removeItem(atPath: parent + "/" + name) }
+        }
     }
 
     // MARK: checkpoint
 
-    public func checkpoint() throws(EngineError) -> TaskCheckpoint? {
-        guard let data = FileManager.default.contents(atPath: checkpointPath) else { return nil }
+    /// The checkpoint, with an S3 data lake's ingested files rebuilt from each step's change.
+    public func checkpoint() async throws(EngineError) -> TaskCheckpoint? {
+        guard let object = try await store.read("checkpoint.json") else {
+            checkpointVersion.withLock { $0 = nil }
+            return nil
+        }
+        var checkpoint: TaskCheckpoint
         do {
-            return try JSONDecoder().decode(TaskCheckpoint.self, from: data)
+            checkpoint = try JSONDecoder().decode(TaskCheckpoint.self, from: Data(object.bytes))
         } catch {
-            throw EngineError(.stateCorrupt, "\(checkpointPath) is not a checkpoint this engine can read (\(Self.decodingProblem(error, in: data))): "
-                + "move the state folder away to ingest the table from scratch", file: checkpointPath)
+            throw EngineError(.stateCorrupt, "\(location)checkpoint.json is not a checkpoint this engine can read (\(Self.decodingProblem(error, in: Data(object.bytes)))): "
+                + "move the state folder away to ingest the table from scratch", file: location + "checkpoint.json")
+        }
+        checkpointVersion.withLock { $0 = object.version }
+        let completed = checkpoint.ordinal
+        let changes = try await store.list("files/").filter { (LedgerReplay.ordinal(of: $0) ?? .max) < completed }
+        if !changes.isEmpty {
+            var ingested = checkpoint.ingestedFiles ?? [:]
+            for (name, bytes) in try await readAll(changes) {
+                guard let change = try? JSONDecoder().decode(TaskCheckpoint.FilesChange.self, from: Data(bytes)) else {
+                    throw EngineError(.stateCorrupt, "\(location)\(name) is not a record of a step's files", file: location + name)
+                }
+                for path in change.removed { ingested[path] = nil }
+                ingested.merge(change.added) { $1 }
+            }
+            checkpoint.ingestedFiles = ingested
+        }
+        return checkpoint
+    }
+
+    /// Replaces the checkpoint, only if it is still the version this worker read or wrote.
+    /// - Throws: `.taskLocked` when another worker moved it in between.
+    func save(_ checkpoint: TaskCheckpoint) async throws(EngineError) {
+        if let change = checkpoint.filesChange {
+            try await store.write("files/\(LedgerReplay.pad(checkpoint.ordinal - 1)).json", Self.json(change))
+        }
+        var stamped = checkpoint
+        stamped.updatedAt = Timestamps.now()
+        let bytes = Self.json(stamped)
+        let expected = checkpointVersion.withLock { $0 }
+        let written: String?
+        if let local = store as? LocalStateStore {
+            let hook = { FaultInjection.reached("checkpoint-write") }
+            written = if let expected {
+                try local.replaceNow("checkpoint.json", bytes, ifVersion: expected, beforeRename: hook)
+            } else {
+                try local.createNow("checkpoint.json", bytes, beforeLink: hook)
+            }
+        } else if let expected {
+            written = try await store.replace("checkpoint.json", bytes, ifVersion: expected)
+        } else {
+            written = try await store.create("checkpoint.json", bytes)
+        }
+        guard let written else {
+            throw EngineError(.taskLocked, "another worker moved the checkpoint \(location)checkpoint.json since this run read it: "
+                + "this run stops here (what it pushed is recorded in the ledger; the next run carries on)", file: location + "checkpoint.json")
+        }
+        checkpointVersion.withLock { $0 = written }
+    }
+
+    /// Replaces the checkpoint if it is still `version` (a shard completing a step).
+    /// - Returns: false when another worker moved it first.
+    func save(_ checkpoint: TaskCheckpoint, ifVersion version: String?) async throws(EngineError) -> Bool {
+        checkpointVersion.withLock { $0 = version }
+        do {
+            try await save(checkpoint)
+            return true
+        } catch let error where error.code == .taskLocked {
+            return false
         }
     }
 
-    /// Replaces the checkpoint (temporary file, fsync, rename, fsync of the folder).
-    func save(_ checkpoint: TaskCheckpoint) throws(EngineError) {
-        var stamped = checkpoint
-        stamped.updatedAt = Timestamps.now()
-        try AtomicFile.write(Self.json(stamped), to: checkpointPath, beforeRename: { FaultInjection.reached("checkpoint-write") })
-    }
+    /// The version of the checkpoint last read or written by this worker.
+    var readCheckpointVersion: String? { checkpointVersion.withLock { $0 } }
 
     // MARK: status
 
-    public func status() throws(EngineError) -> TaskStatus? {
-        guard let data = FileManager.default.contents(atPath: statusPath) else { return nil }
+    /// The latest run's status (`status.json`, or a shard's own).
+    public func status(_ name: String? = nil) async throws(EngineError) -> TaskStatus? {
+        let name = name ?? "status.json"
+        guard let object = try await store.read(name) else { return nil }
         do {
-            return try JSONDecoder().decode(TaskStatus.self, from: data)
+            return try JSONDecoder().decode(TaskStatus.self, from: Data(object.bytes))
         } catch {
-            throw EngineError(.stateCorrupt, "\(statusPath) is not a status file (\(Self.decodingProblem(error, in: data)))", file: statusPath)
+            throw EngineError(.stateCorrupt, "\(location)\(name) is not a status file (\(Self.decodingProblem(error, in: Data(object.bytes))))", file: location + name)
         }
     }
 
-    /// Writes `status.json`; ``RunProgress`` is its one caller.
+    /// Writes this worker's status; ``RunProgress`` is its one caller. On object storage the
+    /// write happens in the background, the latest status replacing one not yet written
+    /// (``flushStatus()`` waits for it).
     func save(_ status: TaskStatus) throws(EngineError) {
-        try AtomicFile.write(Array(status.jsonText().utf8), to: statusPath)
+        let bytes = Array(status.jsonText().utf8)
+        if let statusWriter {
+            statusWriter.submit(bytes)
+        } else if let local = store as? LocalStateStore {
+            try AtomicFile.makeFolder(((local.location + statusName) as NSString).deletingLastPathComponent)
+            try AtomicFile.write(bytes, to: local.location + statusName)
+        }
+    }
+
+    /// Waits until the latest status is written (object storage).
+    func flushStatus() async {
+        await statusWriter?.flush()
     }
 
     // MARK: ledger
 
-    /// Records a pushed segment: appended, or — `replacing` an entry of the same name that an
-    /// interrupted run recorded — written in that entry's place, so the ledger holds one line
-    /// per segment (the file is then rewritten atomically).
-    func record(_ entry: LedgerEntry, replacing: Bool = false) throws(EngineError) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(entry) else { throw EngineError(.io, "cannot encode a ledger entry") }
-        let line = String(decoding: data, as: UTF8.self)
-        guard replacing, let existing = FileManager.default.contents(atPath: ledgerPath) else {
-            try AtomicFile.append(line: line, to: ledgerPath)
-            return
-        }
-        var lines: [String] = []
-        var placed = false
-        for old in existing.split(separator: UInt8(ascii: "\n")) where !old.isEmpty {
-            guard let recorded = try? JSONDecoder().decode(LedgerEntry.self, from: Data(old)) else { continue }
-            guard recorded.segment == entry.segment else {
-                lines.append(String(decoding: old, as: UTF8.self))
-                continue
-            }
-            if !placed { lines.append(line) }
-            placed = true
-        }
-        if !placed { lines.append(line) }
-        try AtomicFile.write(Array((lines.joined(separator: "\n") + "\n").utf8), to: ledgerPath)
+    /// Records a pushed segment under the step in progress (`ordinal`); a segment pushed again
+    /// in that step replaces its object.
+    func record(_ entry: LedgerEntry, ordinal: Int) async throws(EngineError) {
+        try await store.write(LedgerReplay.segmentName(ordinal, entry.segment), Self.line(entry))
     }
 
-    /// The ledger after a swap: the replaced segments' entries gone, the new ones added (the
-    /// file is rewritten atomically; a rerun that applies the same swap again changes nothing).
-    func applySwap(removing replaced: [String], adding entries: [LedgerEntry]) throws(EngineError) {
-        let gone = Set(replaced).union(entries.map(\.segment))
-        try rewriteLedger(try ledger().filter { !gone.contains($0.segment) } + entries)
+    /// The ledger after a swap: the replaced segments' entries gone, the new ones added (a
+    /// rerun that applies the same swap again writes the same object).
+    func applySwap(removing replaced: [String], adding entries: [LedgerEntry], ordinal: Int) async throws(EngineError) {
+        try await store.write(LedgerReplay.swapName(ordinal), Self.line(LedgerChange(removing: replaced, adding: entries)))
     }
 
     /// The ledger after a compaction (``Array/relinked(removed:added:)``).
-    func relinkLedger(removed: Set<String>, added: [FileRowSpan]) throws(EngineError) {
-        try rewriteLedger(try ledger().relinked(removed: removed, added: added))
+    func relinkLedger(removed: Set<String>, added: [FileRowSpan], ordinal: Int) async throws(EngineError) {
+        try await store.write(LedgerReplay.relinkName(ordinal), Self.line(LedgerChange(relinkRemoved: removed.sorted(), relinkAdded: added)))
     }
 
-    private func rewriteLedger(_ entries: [LedgerEntry]) throws(EngineError) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var text = ""
-        for entry in entries {
-            guard let data = try? encoder.encode(entry) else { throw EngineError(.io, "cannot encode a ledger entry") }
-            text += String(decoding: data, as: UTF8.self) + "\n"
+    /// Every live ledger entry, the last one of each segment name (in the order they were first pushed).
+    public func ledger() async throws(EngineError) -> [LedgerEntry] {
+        var replay = LedgerReplay()
+        if let legacy = try await store.read("segments.jsonl") {
+            for line in legacy.bytes.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
+                // A line cut by a crash mid-append is ignored: its segment is pushed again on rerun.
+                guard let entry = try? JSONDecoder().decode(LedgerEntry.self, from: Data(line)) else { continue }
+                replay.add(entry)
+            }
         }
-        try AtomicFile.write(Array(text.utf8), to: ledgerPath)
+        let names = try await store.list("ledger/").sorted {
+            (LedgerReplay.ordinal(of: $0) ?? 0, $0) < (LedgerReplay.ordinal(of: $1) ?? 0, $1)
+        }
+        for (name, bytes) in try await readAll(names) {
+            if name.hasSuffix("~swap.json") || name.hasSuffix("~relink.json") {
+                guard let change = try? JSONDecoder().decode(LedgerChange.self, from: Data(bytes)) else {
+                    throw EngineError(.stateCorrupt, "\(location)\(name) is not a ledger change", file: location + name)
+                }
+                replay.apply(change)
+            } else if let entry = try? JSONDecoder().decode(LedgerEntry.self, from: Data(bytes)) {
+                replay.add(entry)
+            } else {
+                throw EngineError(.stateCorrupt, "\(location)\(name) is not a ledger entry", file: location + name)
+            }
+        }
+        return replay.entries
     }
 
-    /// Every ledger entry, the last one of each segment name (in the order they were first pushed).
-    public func ledger() throws(EngineError) -> [LedgerEntry] {
-        guard let data = FileManager.default.contents(atPath: ledgerPath) else { return [] }
-        var order: [String] = []
-        var latest: [String: LedgerEntry] = [:]
-        for line in data.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
-            // A line cut by a crash mid-append is ignored: its segment is pushed again on rerun.
-            guard let entry = try? JSONDecoder().decode(LedgerEntry.self, from: Data(line)) else { continue }
-            if latest[entry.segment] == nil { order.append(entry.segment) }
-            latest[entry.segment] = entry
+    /// The objects' bytes in the order named (sixteen reads at a time on object storage).
+    func readAll(_ names: [String]) async throws(EngineError) -> [(String, [UInt8])] {
+        let store = self.store
+        let width = store.isLocal ? 1 : 16
+        var result: [(String, [UInt8])] = []
+        result.reserveCapacity(names.count)
+        var start = 0
+        while start < names.count {
+            let batch = Array(names[start..<min(start + width, names.count)])
+            start += batch.count
+            do {
+                let read = try await withThrowingTaskGroup(of: (Int, [UInt8]?).self) { group in
+                    for (index, name) in batch.enumerated() {
+                        group.addTask { (index, try await store.read(name)?.bytes) }
+                    }
+                    var bytes = [[UInt8]?](repeating: nil, count: batch.count)
+                    for try await (index, value) in group { bytes[index] = value }
+                    return bytes
+                }
+                for (name, bytes) in zip(batch, read) {
+                    // Removed between the listing and the read: nothing to replay.
+                    if let bytes { result.append((name, bytes)) }
+                }
+            } catch let error as EngineError {
+                throw error
+            } catch {
+                throw EngineError(.io, "cannot read the task state \(location): \(error)", underlying: error)
+            }
         }
-        return order.compactMap { latest[$0] }
+        return result
     }
 
     // MARK: data lake schema
 
     /// An S3 data lake's schema as the last run planned it; nil before the first run.
-    func lakeSchema() throws(EngineError) -> LakeSchemaUnion? {
-        guard let data = FileManager.default.contents(atPath: lakeSchemaPath) else { return nil }
+    func lakeSchema() async throws(EngineError) -> LakeSchemaUnion? {
+        guard let object = try await store.read("lake-schema.json") else { return nil }
         do {
-            return try JSONDecoder().decode(LakeSchemaUnion.self, from: data)
+            return try JSONDecoder().decode(LakeSchemaUnion.self, from: Data(object.bytes))
         } catch {
-            throw EngineError(.stateCorrupt, "\(lakeSchemaPath) is not a data lake schema (\(Self.decodingProblem(error, in: data))): "
-                + "remove it to read every file's footer again", file: lakeSchemaPath)
+            throw EngineError(.stateCorrupt, "\(location)lake-schema.json is not a data lake schema (\(Self.decodingProblem(error, in: Data(object.bytes)))): "
+                + "remove it to read every file's footer again", file: location + "lake-schema.json")
         }
     }
 
-    func save(_ lakeSchema: LakeSchemaUnion) throws(EngineError) {
-        try AtomicFile.write(Self.json(lakeSchema), to: lakeSchemaPath)
+    func save(_ lakeSchema: LakeSchemaUnion) async throws(EngineError) {
+        try await store.write("lake-schema.json", Self.json(lakeSchema))
     }
 
     // MARK: pause and resume
@@ -162,15 +298,15 @@ public struct StateFolder: Sendable {
     }
 
     /// False after `pause`, true after `resume` (and when never set).
-    public func isEnabled() -> Bool {
-        guard let data = FileManager.default.contents(atPath: taskStatePath),
-              let state = try? JSONDecoder().decode(TaskState.self, from: data) else { return true }
+    public func isEnabled() async -> Bool {
+        guard let object = try? await store.read("task-state.json"),
+              let state = try? JSONDecoder().decode(TaskState.self, from: Data(object.bytes)) else { return true }
         return state.enabled
     }
 
-    public func setEnabled(_ enabled: Bool) throws(EngineError) {
+    public func setEnabled(_ enabled: Bool) async throws(EngineError) {
         try create()
-        try AtomicFile.write(Self.json(TaskState(enabled: enabled, updatedAt: Timestamps.now())), to: taskStatePath)
+        try await store.write("task-state.json", Self.json(TaskState(enabled: enabled, updatedAt: Timestamps.now())))
     }
 
     /// What a JSON decoder found wrong, in a plain sentence: the JSON's own fault with its line
@@ -197,55 +333,11 @@ public struct StateFolder: Sendable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return Array((try? encoder.encode(value)) ?? Data("{}".utf8)) + [UInt8(ascii: "\n")]
     }
-}
 
-/// The task's lock: an exclusive `flock` on `stateDir/lock`, which holds the owner's pid. The
-/// kernel releases it when the process ends however it ends, so a killed worker never leaves a
-/// stale lock; a second worker on the same task fails at once naming the holder.
-final class TaskLock: @unchecked Sendable {
-    private var descriptor: Int32
-
-    /// - Throws: `.taskLocked` naming the pid of the worker that holds it.
-    init(_ folder: StateFolder, taskName: String) throws(EngineError) {
-        try folder.create()
-        let fd = open(folder.lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw AtomicFile.error("cannot open", folder.lockPath) }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            var buffer = [UInt8](repeating: 0, count: 64)
-            let n = pread(fd, &buffer, buffer.count, 0)
-            close(fd)
-            let holder = n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "unknown"
-            throw EngineError(.taskLocked,
-                "task \(taskName) is already being run by another worker (pid \(holder)); its state folder \(folder.path) is locked until that worker ends")
-        }
-        ftruncate(fd, 0)
-        let pid = Array("\(getpid())\n".utf8)
-        _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
-        descriptor = fd
+    /// One line of JSON, keys sorted.
+    static func line<T: Encodable>(_ value: T) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array((try? encoder.encode(value)) ?? Data("{}".utf8)) + [UInt8(ascii: "\n")]
     }
-
-    /// Whether a worker holds the task now, without taking the lock from it; and the pid the
-    /// lock file names (the holder's, or the last holder's).
-    static func probe(_ folder: StateFolder) -> (held: Bool, pid: String?) {
-        let fd = open(folder.lockPath, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return (false, nil) }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 64)
-        let n = pread(fd, &buffer, buffer.count, 0)
-        let pid = n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : nil
-        // A shared lock is refused while a worker holds the exclusive one.
-        guard flock(fd, LOCK_SH | LOCK_NB) == 0 else { return (true, pid) }
-        flock(fd, LOCK_UN)
-        return (false, pid.flatMap { $0.isEmpty ? nil : $0 })
-    }
-
-    /// Releases the lock (also when the lock is deinitialised).
-    func release() {
-        guard descriptor >= 0 else { return }
-        flock(descriptor, LOCK_UN)
-        close(descriptor)
-        descriptor = -1
-    }
-
-    deinit { release() }
 }

@@ -32,19 +32,22 @@ struct TaskOwner: Codable, Sendable, Equatable {
 }
 
 extension StateFolder {
-    var ownerPath: String { path + "/task.json" }
-
-    /// Records `owner` as the folder's task the first time; afterwards refuses any other.
+    /// Records `owner` as the state's task the first time; afterwards refuses any other.
     /// - Throws: `.invalidConfiguration` naming both tasks.
-    func claim(for owner: TaskOwner) throws(EngineError) {
-        if let data = FileManager.default.contents(atPath: ownerPath) {
-            if let recorded = try? JSONDecoder().decode(TaskOwner.self, from: data) {
-                guard recorded != owner else { return }
-                throw EngineError(.invalidConfiguration,
-                    "the state folder \(path) belongs to \(recorded.text), not to \(owner.text): give each task a stateDir of its own",
-                    file: ownerPath)
+    func claim(for owner: TaskOwner) async throws(EngineError) {
+        for _ in 0..<2 {
+            if let object = try await store.read("task.json") {
+                if let recorded = try? JSONDecoder().decode(TaskOwner.self, from: Data(object.bytes)) {
+                    guard recorded != owner else { return }
+                    throw EngineError(.invalidConfiguration,
+                        "the state \(location) belongs to \(recorded.text), not to \(owner.text): give each task a stateDir of its own",
+                        file: location + "task.json")
+                }
+                try await store.write("task.json", Self.json(owner))
+                return
             }
+            // Created by this worker, or by a shard of the same task that got there first.
+            if try await store.create("task.json", Self.json(owner)) != nil { return }
         }
-        try AtomicFile.write(Self.json(owner), to: ownerPath)
     }
 }

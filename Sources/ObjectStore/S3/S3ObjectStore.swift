@@ -134,7 +134,7 @@ public struct S3ObjectStore: ObjectStore {
     /// Signs and sends one request with retries; a non-2xx answer becomes an `ObjectStoreError`.
     func send(
         method: HTTPMethod, key: String?, query: [(String, String)] = [], range: ByteRange? = nil,
-        body: [UInt8]? = nil, readBody: Bool = true
+        body: [UInt8]? = nil, readBody: Bool = true, extraHeaders: [(String, String)] = []
     ) async throws -> Response {
         let (scheme, host, keyPath) = configuration.address(forKey: key ?? "")
         let path = key == nil ? (configuration.pathStyle ? String(keyPath.dropLast()) : "/") : keyPath
@@ -150,6 +150,7 @@ public struct S3ObjectStore: ObjectStore {
             var headers: [(String, String)] = [("host", host)]
             if let range { headers.append(("range", range.description)) }
             if let body { headers.append(("content-length", String(body.count))) }
+            headers += extraHeaders
             let now = Int64(Date().timeIntervalSince1970)
             let signature = signer.sign(
                 SigV4Signer.Request(method: method.rawValue, path: path, query: query, headers: headers, payloadHash: payloadHash),

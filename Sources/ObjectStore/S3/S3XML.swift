@@ -61,6 +61,8 @@ enum S3ErrorMapping {
         case ("ExpiredToken"?, _), ("InvalidToken"?, _), ("TokenRefreshRequired"?, _): code = .expiredToken
         case ("NoSuchBucket"?, _): code = .noSuchBucket
         case ("NoSuchKey"?, _): code = .noSuchKey
+        case ("PreconditionFailed"?, _), (_, 412): code = .preconditionFailed
+        case ("ConditionalRequestConflict"?, _), (_, 409): code = .conflict
         case ("InvalidRange"?, _), (_, 416): code = .invalidRange
         case ("SlowDown"?, _), ("Throttling"?, _), ("RequestLimitExceeded"?, _), (_, 503), (_, 429): code = .throttled
         case (_, 500...599): code = .serverError

@@ -25,6 +25,18 @@ enum EngineFixtures {
                                    sourceLocation: sourceLocation)
     }
 
+    /// The ledger's segment objects in a local state folder (`ledger/<step>/seg-<name>.json`).
+    static func ledgerObjects(_ state: String) -> [String] {
+        let fm = FileManager.default
+        var found: [String] = []
+        for step in (try? fm.contentsOfDirectory(atPath: state + "/ledger")) ?? [] {
+            for name in (try? fm.contentsOfDirectory(atPath: state + "/ledger/" + step)) ?? [] where name.hasPrefix("seg-") && name.hasSuffix(".json") {
+                found.append(step + "/" + name)
+            }
+        }
+        return found.sorted()
+    }
+
     /// A new folder `<tmp>/lakeingest-<label>-<random>`; the caller removes it.
     static func temporaryDirectory(_ label: String) -> String {
         let path = TemporaryFolder.uniquePath(label)

@@ -32,6 +32,7 @@ struct CheckpointMachine {
     mutating func stepStarted(_ step: IngestionStep) -> TaskCheckpoint? {
         guard step.action == .ingest, !step.groups.isEmpty || step.isSwap, checkpoint.inProgress?.stepId != step.id else { return nil }
         checkpoint.inProgress = StepProgress(step: step)
+        checkpoint.filesChange = nil
         checkpoint.tableUUID = tableUUID ?? checkpoint.tableUUID
         return checkpoint
     }
@@ -83,14 +84,18 @@ struct CheckpointMachine {
             checkpoint.snapshotId = snapshotId
             checkpoint.sequenceNumber = sequenceNumber
         }
+        checkpoint.filesChange = nil
         if kind == .dataLake {
             var ingested = checkpoint.ingestedFiles ?? [:]
             for path in removed { ingested[path] = nil }
             for file in files { ingested[file.path] = file.etag }
             checkpoint.ingestedFiles = ingested
+            checkpoint.filesChange = TaskCheckpoint.FilesChange(added: Dictionary(files.map { ($0.path, $0.etag) }, uniquingKeysWith: { $1 }),
+                                                                removed: removed)
         }
         checkpoint.tableUUID = tableUUID ?? checkpoint.tableUUID
         checkpoint.inProgress = nil
+        checkpoint.steps = checkpoint.ordinal + 1
         return checkpoint
     }
 }
