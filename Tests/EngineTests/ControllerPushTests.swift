@@ -256,6 +256,49 @@ extension EngineEndToEnd {
             #expect(Set(routed.keys) == Set(ledger), "the ledger names the routed segments: \(lineage)")
         }
 
+        @Test("a sharded step is one lineage entry: after each shard's first upload and after each part, the routed view holds the previous snapshot's rows or the new one's, never a part")
+        func shardedStep() async throws {
+            guard Self.available else { return }
+            let lake = try Lake(label: "shards")
+            defer { try? FileManager.default.removeItem(atPath: lake.root) }
+            let (path, _) = try lake.config(push: #""mode": "tar", "createTable": true"#)
+            func shard(_ index: Int, killAfterFirstPush: Bool = false) throws -> ProcessResult {
+                try EngineFixtures.worker(["run", "--config", path, "--shards", "3", "--shard", String(index)],
+                                          environment: killAfterFirstPush ? ["LAKEINGEST_FAULT_KILL_AT": "pushed:1"] : [:])
+            }
+            for index in 0..<3 {
+                let result = try shard(index)
+                #expect(result.status == 0, "shard \(index): \(result.all.suffix(400))")
+            }
+            let first = try EngineFixtures.expectedRows(state: lake.state, table: lake.table).rows
+            let initial = try Self.pushedRows(try Self.routed(lake.table), folder: lake.root + "/pulled")
+            #expect(initial.rowCount == 90 && differences(initial, first).isEmpty, "\(differences(initial, first))")
+
+            // One snapshot of several partition files: several groups, a part for each shard.
+            try EngineFixtures.lake(["append", "--state", lake.state, "--table", lake.table, "--batch", "2", "--rows", "150", "--files", "1"])
+            try EngineFixtures.lake(["register", "--state", lake.state, "--table", lake.table, "--control", Self.env["LAKEINGEST_CATALOG_CONTROL"] ?? ""])
+            let second = try EngineFixtures.expectedRows(state: lake.state, table: lake.table).rows
+            for index in 0..<3 {
+                let killed = try shard(index, killAfterFirstPush: true)
+                if killed.signal == SIGKILL {
+                    let routed = try Self.pushedRows(try Self.routed(lake.table), folder: lake.root + "/pulled")
+                    #expect(routed.duplicateIds.isEmpty && Set(routed.rows.keys) == Set(first.keys),
+                            "shard \(index) killed after its first upload: the routed view holds the previous snapshot")
+                    let rerun = try shard(index)
+                    #expect(rerun.status == 0, "\(rerun.all.suffix(400))")
+                } else {
+                    Issue.record("shard \(index) was not killed after its first upload: \(killed.all.suffix(400))")
+                }
+                let routed = try Self.pushedRows(try Self.routed(lake.table), folder: lake.root + "/pulled")
+                let expected = index == 2 ? second : first
+                #expect(routed.duplicateIds.isEmpty && differences(routed, expected).isEmpty,
+                        "after shard \(index)'s part: \(index == 2 ? "the new snapshot" : "the previous snapshot") (\(routed.rowCount) rows)")
+            }
+            let lineage = try Self.controlGet("/lineage?table=\(lake.table)")["lineageEntries"] as? [String: [String: Any]] ?? [:]
+            let states = lineage.values.compactMap { $0["state"] as? String }
+            #expect(states.count == 2 && states.allSatisfy { $0 == "COMPLETED" }, "one entry per sharded step: \(lineage)")
+        }
+
         @Test("a missing table without createTable, and a wrong authorization, fail naming them; no secret shows")
         func refusals() throws {
             guard Self.available else { return }
