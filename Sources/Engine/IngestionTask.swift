@@ -160,6 +160,7 @@ public final class IngestionTask: Sendable {
                 guard plan.truncated else { break }
                 checkpoint = try await folder.checkpoint()
             }
+            if let steps = try await folder.checkpoint()?.steps { try await folder.compactLedger(completedSteps: steps) }
             return finish(progress, error: nil)
         } catch {
             return finish(progress, error: error)

@@ -250,10 +250,37 @@ extension EngineEndToEnd {
             #expect(after.rowCount < 90 && differences(after, expected.rows).isEmpty, "\(differences(after, expected.rows))")
             let lineage = try Self.controlGet("/lineage?table=\(lake.table)")["lineageEntries"] as? [String: [String: Any]] ?? [:]
             let states = lineage.values.compactMap { $0["state"] as? String }.sorted()
-            #expect(states.filter { $0 == "COMPLETED" }.count == 1 && !states.contains("IN_PROGRESS"),
+            let swaps = lineage.values.filter { !($0["segmentsFrom"] as? [String] ?? []).isEmpty }
+            #expect(swaps.count == 1 && swaps.first?["state"] as? String == "COMPLETED" && !states.contains("IN_PROGRESS"),
                     "the rerun carried on the killed run's entry: \(lineage)")
             let ledger = try await StateFolder(lake.root + "/t/state").ledger().map(\.segment)
             #expect(Set(routed.keys) == Set(ledger), "the ledger names the routed segments: \(lineage)")
+        }
+
+        @Test("atomic steps (the default where the controller keeps lineage): an append killed after its first upload, or after its entry ended, shows the previous snapshot or the new one, never a part",
+              arguments: ["pushed:1", "step-entry-ended"])
+        func atomicAppend(point: String) async throws {
+            guard Self.available else { return }
+            let lake = try Lake(label: "atomic")
+            defer { try? FileManager.default.removeItem(atPath: lake.root) }
+            let (path, _) = try lake.config(push: #""mode": "tar", "createTable": true"#)
+            #expect(try EngineFixtures.worker(["run", "--config", path]).status == 0)
+            let first = try EngineFixtures.expectedRows(state: lake.state, table: lake.table).rows
+            try EngineFixtures.lake(["append", "--state", lake.state, "--table", lake.table, "--batch", "2", "--rows", "150", "--files", "1"])
+            try EngineFixtures.lake(["register", "--state", lake.state, "--table", lake.table, "--control", Self.env["LAKEINGEST_CATALOG_CONTROL"] ?? ""])
+            let second = try EngineFixtures.expectedRows(state: lake.state, table: lake.table).rows
+            let killed = try EngineFixtures.worker(["run", "--config", path], environment: ["LAKEINGEST_FAULT_KILL_AT": point])
+            #expect(killed.signal == SIGKILL, "\(point): \(killed.all.suffix(300))")
+            let during = try Self.pushedRows(try Self.routed(lake.table), folder: lake.root + "/pulled")
+            let visible = point == "step-entry-ended" ? second : first
+            #expect(during.duplicateIds.isEmpty && differences(during, visible).isEmpty, "\(point): \(differences(during, visible))")
+            let rerun = try EngineFixtures.worker(["run", "--config", path])
+            #expect(rerun.status == 0, "\(rerun.all.suffix(400))")
+            let after = try Self.pushedRows(try Self.routed(lake.table), folder: lake.root + "/pulled")
+            #expect(after.duplicateIds.isEmpty && differences(after, second).isEmpty, "\(differences(after, second))")
+            let lineage = try Self.controlGet("/lineage?table=\(lake.table)")["lineageEntries"] as? [String: [String: Any]] ?? [:]
+            let states = lineage.values.compactMap { $0["state"] as? String }
+            #expect(states.count == 2 && states.allSatisfy { $0 == "COMPLETED" }, "one entry per step, the killed run's carried on: \(lineage)")
         }
 
         @Test("a sharded step is one lineage entry: after each shard's first upload and after each part, the routed view holds the previous snapshot's rows or the new one's, never a part")

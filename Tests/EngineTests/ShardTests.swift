@@ -111,7 +111,7 @@ extension EngineEndToEnd {
             #expect(try await state.checkpoint() == nil, "the step is not complete while shard 1's part is not")
             let record = try await state.shardRecord(0, 1)?.record
             // Killed between its first upload and recording it: nothing recorded, the rerun pushes it again.
-            #expect(record?.done != true && (record?.segments ?? []).isEmpty, "\(String(describing: record))")
+            #expect(record?.done != true && (record?.segments ?? [:]).isEmpty, "\(String(describing: record))")
             let rerun = try lake.start(sharded, shard: 1, of: 3).wait()
             #expect(rerun.status == 0, "\(rerun.all.suffix(400))")
             Self.expectSame(try lake.out("sharded"), try lake.out("single"), "after the rerun of shard 1")

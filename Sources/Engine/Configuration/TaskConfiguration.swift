@@ -76,6 +76,10 @@ public struct TaskConfiguration: Sendable {
         /// The controller's `Authorization` header value (`PINOT_AUTHORIZATION` when absent).
         public var authorization: Secret?
         public var createTable = false
+        /// Each step's new segments become visible together, through a lineage entry opened
+        /// before its first upload and ended with its checkpoint. Nil: wherever the controller
+        /// answers the lineage API.
+        public var atomicSteps: Bool?
         public var tarCompression: TarballCompression = .gzip
         /// A controller request's time budget: this many seconds plus its body at
         /// `minUploadBytesPerSecond` (so a gigabyte segment gets minutes, a schema call seconds).
@@ -226,6 +230,7 @@ public struct TaskConfiguration: Sendable {
             push.deepStoreUri = try reader.string("deepStoreUri")
             push.authorization = try reader.string("authorization").map(Secret.init)
             push.createTable = try reader.bool("createTable") ?? false
+            push.atomicSteps = try reader.bool("atomicSteps")
             push.tarCompression = try reader.choice("tarCompression", TarballCompression.self, default: .gzip)!
             push.timeoutSeconds = try reader.int("timeoutSeconds") ?? push.timeoutSeconds
             push.minUploadBytesPerSecond = try reader.int("minUploadBytesPerSecond") ?? push.minUploadBytesPerSecond

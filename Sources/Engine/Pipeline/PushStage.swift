@@ -15,6 +15,11 @@ import Foundation
 /// begins the swap (recorded in the checkpoint; a rerun carries on with the recorded one),
 /// takes every new segment, and ends it, and only then do the ledger and checkpoint move. A
 /// relink step (a compaction) only rewrites the ledger.
+///
+/// With atomic steps (`push.atomicSteps`, by default wherever the controller keeps segment
+/// lineage), an append step's segments are pushed as they are sealed but under a lineage entry
+/// begun before the first of them (recorded in the checkpoint), and ended just before the
+/// step's checkpoint: a query sees the snapshot's rows all or none.
 struct PushStage {
     private let context: PipelineContext
     private let pusher: any SegmentPusher
@@ -24,6 +29,18 @@ struct PushStage {
     /// The swap step in hand and its sealed segments, held until the step ends.
     private var swapStep: IngestionStep?
     private var pending: [(segment: SealedSegment, cut: SegmentCutter.Cut)] = []
+    /// Whether steps are pushed under a lineage entry each, once known (at the first push).
+    private var atomic: Bool?
+    /// The append step in hand's lineage entry (atomic steps).
+    private var entry: StepEntry?
+
+    private struct StepEntry {
+        var stepId: String
+        var id: String?
+        /// The segments the entry expects (``SegmentNaming/expected(table:step:group:maxRows:)``).
+        var names: [String]
+        var begun: Bool
+    }
 
     init(context: PipelineContext, pusher: any SegmentPusher, folder: StateFolder, checkpoint: TaskCheckpoint) async throws {
         self.context = context
@@ -45,6 +62,15 @@ struct PushStage {
                 if let checkpoint = machine.stepStarted(step) { try await save(checkpoint) }
                 swapStep = step.isSwap ? step : nil
                 pending = []
+                entry = nil
+                if step.action == .ingest, !step.isSwap, !step.groups.isEmpty {
+                    let (table, maxRows) = (context.configuration.table, context.configuration.segments.maxRowsPerSegment)
+                    // A rerun carries on with the entry the killed run began.
+                    let recorded = machine.checkpoint.inProgress.flatMap { $0.stepId == step.id ? $0.swap : nil }
+                    entry = StepEntry(stepId: step.id, id: recorded?.lineageId,
+                                      names: step.groups.flatMap { SegmentNaming.expected(table: table, step: step, group: $0, maxRows: maxRows) },
+                                      begun: recorded != nil)
+                }
             case .marker(.stepEnd(let step)) where step.isSwap:
                 try await swap(step)
             case .marker(.stepEnd(let step)) where step.action == .relink:
@@ -57,9 +83,16 @@ struct PushStage {
                     progress.stepCompleted(lastSnapshot: checkpoint.snapshotId)
                 }
             case .marker(.stepEnd(let step)):
+                let begun = entry.flatMap { $0.stepId == step.id && $0.begun ? $0 : nil }
+                entry = nil
                 let checkpoint = machine.stepEnded(step)
-                let (folder, progress, events) = (self.folder, self.progress, context.events)
+                let (folder, progress, events, pusher) = (self.folder, self.progress, context.events, self.pusher)
                 try await Self.shielded {
+                    if let begun {
+                        let pushed = Set(try await folder.ledger().filter { $0.step == step.id }.map(\.segment))
+                        try await pusher.endSwap(id: begun.id, from: [], to: begun.names.filter(pushed.contains))
+                        FaultInjection.reached("step-entry-ended")
+                    }
                     try await Self.save(checkpoint, folder: folder, progress: progress)
                     progress.stepCompleted(lastSnapshot: checkpoint.snapshotId)
                     events.emit(.snapshotCheckpointed(step: step.id, snapshotId: step.snapshotId))
@@ -72,6 +105,7 @@ struct PushStage {
             case .groupComplete where swapStep != nil:
                 break
             case .sealed(let segment, let cut):
+                if let entry, !entry.begun { try await begin(entry, first: segment) }
                 // The machine decides before the push; the entry's time is set once the push returned.
                 let ordinal = machine.checkpoint.ordinal
                 let outcome = machine.pushed(cut, rows: segment.rows, at: "")
@@ -165,6 +199,44 @@ struct PushStage {
             FaultInjection.reached("checkpointed")
             return machine
         }
+    }
+
+    /// Before an atomic step's first push: the table made ready, then the step's lineage entry
+    /// begun (an entry a killed run began and did not record is reverted) and recorded.
+    private mutating func begin(_ step: StepEntry, first: SealedSegment) async throws {
+        var step = step
+        let (pusher, context, folder, progress) = (self.pusher, self.context, self.folder, self.progress)
+        if !prepared {
+            try await pusher.prepare(schema: context.plan.pinotSchema, first: first)
+            prepared = true
+        }
+        if atomic == nil {
+            if let configured = context.configuration.push.atomicSteps { atomic = configured } else { atomic = await pusher.supportsLineage() }
+        }
+        guard atomic == true else {
+            entry = nil
+            return
+        }
+        let (started, names) = (self.machine, step.names)
+        let (id, saved) = try await Self.shielded {
+            var machine = started
+            let id: String?
+            do {
+                id = try await pusher.beginSwap(from: [], to: names, forceCleanup: true)
+            } catch let error as EngineError {
+                throw error
+            } catch {
+                throw EngineError(.pushRejected, "starting the step's lineage entry failed: \(error)", underlying: error)
+            }
+            let checkpoint = machine.swapStarted(lineageId: id, segments: [])
+            try await Self.save(checkpoint, folder: folder, progress: progress)
+            FaultInjection.reached("step-entry-started")
+            return (id, machine)
+        }
+        self.machine = saved
+        step.id = id
+        step.begun = true
+        entry = step
     }
 
     private func save(_ checkpoint: TaskCheckpoint) async throws {

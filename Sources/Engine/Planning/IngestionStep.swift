@@ -131,4 +131,13 @@ public enum SegmentNaming {
         let number = String(group)
         return "\(table)_\(step.nameToken)_\(String(repeating: "0", count: max(0, 5 - number.count)))\(number)_\(part)"
     }
+
+    /// The segments a group is expected to become before it is built, for a lineage entry
+    /// opened first: one, or for a group past `maxRows` (one file, split at its row groups) at
+    /// least one per `maxRows` rows. The builder may cut more (row groups that straddle a cut,
+    /// the byte limit) or fewer (rows deleted); the entry is ended with the ones it made.
+    public static func expected(table: String, step: IngestionStep, group: SegmentGroup, maxRows: Int) -> [String] {
+        let parts = max(1, Int((group.records + Int64(maxRows) - 1) / Int64(maxRows)))
+        return (0..<parts).map { name(table: table, step: step, group: group.index, part: $0) }
+    }
 }

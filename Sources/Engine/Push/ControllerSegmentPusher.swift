@@ -114,6 +114,11 @@ struct ControllerSegmentPusher: SegmentPusher {
         try await mapped { try await controller.endReplaceSegments(table: table, id: id, segmentsTo: to) }
     }
 
+    /// The controller answers the lineage API for the table.
+    func supportsLineage() async -> Bool {
+        (try? await controller.lineage(table: table)) != nil
+    }
+
     func swapCompleted(id: String?, from: [String], to: [String]) async throws -> Bool {
         guard let id else { return false }
         return try await mapped { try await controller.lineage(table: table)[id]?.state == .completed }

@@ -35,6 +35,9 @@ public protocol SegmentPusher: Sendable {
     /// Makes sure the table exists before any segment is built (a sharded step opens its
     /// lineage entry first): a controller creates it from `schema` when `createTable` is set.
     func prepareTable(schema: PinotSchema) async throws
+    /// Whether the target keeps segment lineage (spec §14), so that a step's segments can be
+    /// hidden until the step is complete.
+    func supportsLineage() async -> Bool
 
     // A swap (DESIGN.md: the old segments are replaced in one atomic swap): `beginSwap`, then
     // every new segment pushed, then `endSwap`; a reader sees the old segments or the new ones.
@@ -57,6 +60,7 @@ extension SegmentPusher {
     public func tableConfigJSON() async throws -> [UInt8]? { nil }
     public func checkTarget() async throws {}
     public func prepareTable(schema: PinotSchema) async throws {}
+    public func supportsLineage() async -> Bool { false }
 
     /// Begins a swap, reverting an unfinished one of the same segments (a killed run's).
     public func beginSwap(from: [String], to: [String]) async throws -> String? {

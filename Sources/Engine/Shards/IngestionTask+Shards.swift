@@ -211,7 +211,7 @@ struct ShardWorker {
             }
             records.append(record)
         }
-        let pushed = Set(records.flatMap(\.segments))
+        let pushed = Set(records.flatMap(\.segments.keys))
         let expected = plan.segments.filter(pushed.contains)
         let unforeseen = pushed.subtracting(plan.segments).sorted()
         if !unforeseen.isEmpty {
@@ -234,9 +234,15 @@ struct ShardWorker {
             var status = try progress.publish(.running)
             status.state = .completed
             status.finishedAt = Timestamps.now()
+            // The step's counts over every shard's part (this worker's own are in its shard status).
+            status.segmentsGenerated = pushed.count
+            status.segmentsPushed = pushed.count
+            status.rowsIngested = records.reduce(0) { $0 + $1.rows }
+            status.filesIngested = step.files.count
             try await folder.store.write("status.json", Array(status.jsonText().utf8))
             task.hub.emit(.snapshotCheckpointed(step: step.id, snapshotId: step.snapshotId))
             logger.info("completed the step for every shard", metadata: ["step": "\(step.id)", "segments": "\(pushed.count)"])
+            try await folder.compactLedger(completedSteps: next.ordinal)
         }
         return true
     }

@@ -44,10 +44,7 @@ struct ShardPlan: Codable, Sendable, Equatable {
         progress.pushedGroups = []
         self.step = progress
         groups = step.groups.map { group in
-            // A group past maxRows is one file, split at its row groups: at least this many parts.
-            let parts = max(1, Int((group.records + Int64(maxRows) - 1) / Int64(maxRows)))
-            return Group(index: group.index, records: group.records,
-                         segments: (0..<parts).map { SegmentNaming.name(table: table, step: step, group: group.index, part: $0) })
+            Group(index: group.index, records: group.records, segments: SegmentNaming.expected(table: table, step: step, group: group, maxRows: maxRows))
         }
         assignment = ShardAssignment.balance(records: step.groups.map(\.records), shards: shards)
         replaces = step.replaces
@@ -63,16 +60,17 @@ struct ShardPlan: Codable, Sendable, Equatable {
 struct ShardRecord: Codable, Sendable, Equatable {
     var shard: Int
     var pushedGroups: [Int] = []
-    var segments: [String] = []
-    var rows = 0
+    /// The segments pushed, with their rows.
+    var segments: [String: Int] = [:]
     var done = false
     var updatedAt: String?
+
+    var rows: Int { segments.values.reduce(0, +) }
 
     func merged(with other: ShardRecord) -> ShardRecord {
         var merged = self
         merged.pushedGroups = Array(Set(pushedGroups).union(other.pushedGroups)).sorted()
-        merged.segments = Array(Set(segments).union(other.segments)).sorted()
-        merged.rows = max(rows, other.rows)
+        merged.segments.merge(other.segments) { $1 }
         merged.done = done || other.done
         return merged
     }

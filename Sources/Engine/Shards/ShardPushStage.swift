@@ -49,7 +49,7 @@ struct ShardPushStage {
                                             rows: segment.rows, files: cut.files, pushedAt: Timestamps.now())
                     entry.columns = context.plan.pinotSchema.fields.map(\.name)
                     try await folder.record(entry, ordinal: ordinal)
-                    var change = ShardRecord(shard: shard, segments: [cut.name], rows: segment.rows)
+                    var change = ShardRecord(shard: shard, segments: [cut.name: segment.rows])
                     if cut.completesGroup { change.pushedGroups = [cut.group] }
                     try await folder.mergeShardRecord(change, ordinal: ordinal)
                     context.progress.segmentPushed(step: cut.stepId, rows: segment.rows)

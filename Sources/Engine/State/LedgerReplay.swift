@@ -42,6 +42,16 @@ struct LedgerReplay {
     static func segmentName(_ ordinal: Int, _ segment: String) -> String { "ledger/\(pad(ordinal))/seg-\(segment).json" }
     static func swapName(_ ordinal: Int) -> String { "ledger/\(pad(ordinal))/~swap.json" }
     static func relinkName(_ ordinal: Int) -> String { "ledger/\(pad(ordinal))/~relink.json" }
+    /// The whole ledger as of the end of step `ordinal`: replay starts from the newest base and
+    /// reads only the changes after it. Sorted after every change of its step.
+    static func baseName(_ ordinal: Int) -> String { "ledger/\(pad(ordinal))/~~base.json" }
+
+    /// Starts over from a base.
+    mutating func reset(to entries: [LedgerEntry]) {
+        order = []
+        latest = [:]
+        for entry in entries { add(entry) }
+    }
 
     /// Ten digits, so that names sort in step order.
     static func pad(_ ordinal: Int) -> String {

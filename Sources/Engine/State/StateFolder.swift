@@ -215,18 +215,44 @@ public final class StateFolder: Sendable {
 
     /// Every live ledger entry, the last one of each segment name (in the order they were first pushed).
     public func ledger() async throws(EngineError) -> [LedgerEntry] {
+        try await replayLedger().replay.entries
+    }
+
+    /// Changes after the newest base beyond which a completed step writes a new base.
+    static let ledgerBaseInterval = 256
+
+    /// Once more than ``ledgerBaseInterval`` changes of completed steps follow the newest base,
+    /// writes the ledger as of the last of them as a new base, so that a run reads one object
+    /// and the changes after it rather than every object since the task began. The changes
+    /// stay: a reader that listed before the base was written still finds them.
+    func compactLedger(completedSteps steps: Int) async throws(EngineError) {
+        let (replay, changes) = try await replayLedger(through: steps - 1)
+        guard changes.count > Self.ledgerBaseInterval, let last = changes.last?.ordinal else { return }
+        try await store.write(LedgerReplay.baseName(last), Self.line(replay.entries))
+    }
+
+    /// The ledger replayed up to the end of step `last`, from the newest base at or before it
+    /// (or from the start), and the change objects read after that base.
+    private func replayLedger(through last: Int = .max) async throws(EngineError) -> (replay: LedgerReplay, changes: [(name: String, ordinal: Int)]) {
         var replay = LedgerReplay()
-        if let legacy = try await store.read("segments.jsonl") {
+        let listed = try await store.list("ledger/").map { (name: $0, ordinal: LedgerReplay.ordinal(of: $0) ?? 0) }
+            .filter { $0.ordinal <= last }
+            .sorted { ($0.ordinal, $0.name) < ($1.ordinal, $1.name) }
+        let base = listed.last { $0.name.hasSuffix("/~~base.json") }
+        if let base, let object = try await store.read(base.name) {
+            guard let entries = try? JSONDecoder().decode([LedgerEntry].self, from: Data(object.bytes)) else {
+                throw EngineError(.stateCorrupt, "\(location)\(base.name) is not a ledger base", file: location + base.name)
+            }
+            replay.reset(to: entries)
+        } else if let legacy = try await store.read("segments.jsonl") {
             for line in legacy.bytes.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
                 // A line cut by a crash mid-append is ignored: its segment is pushed again on rerun.
                 guard let entry = try? JSONDecoder().decode(LedgerEntry.self, from: Data(line)) else { continue }
                 replay.add(entry)
             }
         }
-        let names = try await store.list("ledger/").sorted {
-            (LedgerReplay.ordinal(of: $0) ?? 0, $0) < (LedgerReplay.ordinal(of: $1) ?? 0, $1)
-        }
-        for (name, bytes) in try await readAll(names) {
+        let changes = listed.filter { $0.ordinal > (base?.ordinal ?? -1) && !$0.name.hasSuffix("/~~base.json") }
+        for (name, bytes) in try await readAll(changes.map(\.name)) {
             if name.hasSuffix("~swap.json") || name.hasSuffix("~relink.json") {
                 guard let change = try? JSONDecoder().decode(LedgerChange.self, from: Data(bytes)) else {
                     throw EngineError(.stateCorrupt, "\(location)\(name) is not a ledger change", file: location + name)
@@ -238,7 +264,7 @@ public final class StateFolder: Sendable {
                 throw EngineError(.stateCorrupt, "\(location)\(name) is not a ledger entry", file: location + name)
             }
         }
-        return replay.entries
+        return (replay, changes)
     }
 
     /// The objects' bytes in the order named (sixteen reads at a time on object storage).

@@ -18,13 +18,13 @@ struct LeaseRecord: Codable, Sendable, Equatable {
     enum Decision: Equatable {
         case create
         case takeOver
-        case refuse(holder: String, pid: Int32, host: String, secondsLeft: Int)
+        case refuse(pid: Int32, host: String, secondsLeft: Int)
     }
 
     static func decide(_ found: LeaseRecord?, now: Double) -> Decision {
         guard let found else { return .create }
         guard found.expiresAt > now else { return .takeOver }
-        return .refuse(holder: found.holder, pid: found.pid, host: found.host, secondsLeft: Int((found.expiresAt - now).rounded(.up)))
+        return .refuse(pid: found.pid, host: found.host, secondsLeft: Int((found.expiresAt - now).rounded(.up)))
     }
 }
 
@@ -61,8 +61,7 @@ final class TaskLease: Sendable {
                 version = try await store.create(name, bytes)
             case .takeOver:
                 version = try await store.replace(name, bytes, ifVersion: found?.version)
-            case .refuse(let holder, let pid, let holderHost, let left):
-                _ = holder
+            case .refuse(let pid, let holderHost, let left):
                 throw EngineError(.taskLocked,
                     "task \(taskName) is already being run by another worker (pid \(pid) on \(holderHost)); its lease on \(store.location)\(name) ends in \(left) s unless renewed")
             }
