@@ -30,7 +30,9 @@ check-fixtures: python-deps
 		echo "corpus expectations: regenerated from pyarrow, identical to the committed ones"; \
 	else echo "skipped: $(CORPUS) absent, corpus expectations not regenerated"; fi
 
-## The whole suite: system and Python packages, fixture checks, then every Swift test with a
+## The whole suite: system and Python packages, fixture checks, the Kubernetes manifests against
+## the 1.33 schemas, the Spark launcher in pyspark's local mode (a Java runtime and a pyspark
+## virtualenv are installed when missing), then every Swift test with a
 ## signature-checking S3 server (moto), two signature-checking Iceberg REST catalogs (Glue and
 ## S3 Tables flavours) and a Pinot controller test server running on 127.0.0.1; the wrappers
 ## stop them at the end, also on failure.
@@ -39,6 +41,9 @@ test: deps check-fixtures
 	python3 Tests/Fixtures/iceberg/test_rest_server.py
 	python3 deploy/kubernetes/test_manifests.py
 	swift build --build-tests
+	@command -v java >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq openjdk-17-jre-headless; }
+	python3 deploy/spark/test_spark_launcher.py --worker .build/debug/ingest-worker
 	bash Tests/Fixtures/s3/with_s3.sh bash Tests/Fixtures/iceberg/with_catalog.sh bash Tests/Fixtures/pinot/with_controller.sh \
 		swift test --skip-build
 

@@ -102,11 +102,16 @@ struct StatusCommand: AsyncParsableCommand {
         try await reportingAnyError {
             let configuration = try TaskConfiguration.load(path: options.config)
             let task = IngestionTask(configuration: configuration)
+            let out = Output()
             guard let status = try await task.status() else {
+                // Shards write status.json once a step completes; before, their parts say where they are.
+                if !json, let step = try await task.shardedStep() {
+                    Self.show(step, out)
+                    return
+                }
                 printError("task \(configuration.taskName) has not run yet (no \(configuration.stateDir)/status.json)")
                 throw ExitCode(1)
             }
-            let out = Output()
             if json {
                 out.write(status.jsonText())
                 return
@@ -133,6 +138,14 @@ struct StatusCommand: AsyncParsableCommand {
                 out.line("  \(count) values of \(column) cut to its maxLength")
             }
             for note in status.notes { out.line("  note: \(note)") }
+            if let step = try await task.shardedStep() { Self.show(step, out) }
+        }
+    }
+
+    static func show(_ step: ShardedStepStatus, _ out: Output) {
+        out.line("sharded step \(step.stepId) in progress, \(step.shards) shards:")
+        for part in step.parts {
+            out.line("  shard \(part.shard): \(part.done ? "done" : "\(part.groupsPushed) of \(part.groups) groups"), \(part.segmentsPushed) segments pushed")
         }
     }
 }

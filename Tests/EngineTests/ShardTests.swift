@@ -112,6 +112,10 @@ extension EngineEndToEnd {
             let record = try await state.shardRecord(0, 1)?.record
             // Killed between its first upload and recording it: nothing recorded, the rerun pushes it again.
             #expect(record?.done != true && (record?.segments ?? [:]).isEmpty, "\(String(describing: record))")
+            let step = try #require(try await IngestionTask(configuration: try TaskConfiguration.load(path: sharded)).shardedStep())
+            #expect(step.shards == 3 && step.parts.map(\.done) == [true, false, true], "\(step)")
+            let printed = try EngineFixtures.worker(["status", "--config", sharded])
+            #expect(printed.status == 0 && printed.output.contains("shard 1: 0 of \(step.parts[1].groups) groups"), "\(printed.all)")
             let rerun = try lake.start(sharded, shard: 1, of: 3).wait()
             #expect(rerun.status == 0, "\(rerun.all.suffix(400))")
             Self.expectSame(try lake.out("sharded"), try lake.out("single"), "after the rerun of shard 1")

@@ -129,3 +129,35 @@ extension StateFolder {
         throw EngineError(.io, "cannot record shard \(change.shard)'s progress in \(location)\(name): other writers keep changing it")
     }
 }
+
+/// A sharded step under way, for `status`: each shard's part and how far it got.
+public struct ShardedStepStatus: Sendable, Equatable {
+    public struct Part: Sendable, Equatable {
+        public var shard: Int
+        public var groups: Int
+        public var groupsPushed: Int
+        public var segmentsPushed: Int
+        public var done: Bool
+    }
+
+    public var stepId: String
+    public var shards: Int
+    public var parts: [Part]
+}
+
+extension IngestionTask {
+    /// The sharded step after the checkpoint, if one is planned: each shard's part.
+    public func shardedStep() async throws -> ShardedStepStatus? {
+        let folder = try StateFolder.open(configuration)
+        let ordinal = try await folder.checkpoint()?.ordinal ?? 0
+        guard let (plan, _) = try await folder.shardPlan(ordinal) else { return nil }
+        var parts: [ShardedStepStatus.Part] = []
+        for shard in 0..<plan.shards {
+            let record = try await folder.shardRecord(ordinal, shard)?.record
+            let groups = Set(plan.assignment[shard])
+            parts.append(.init(shard: shard, groups: groups.count, groupsPushed: groups.intersection(record?.pushedGroups ?? []).count,
+                               segmentsPushed: record?.segments.count ?? 0, done: record?.done ?? false))
+        }
+        return ShardedStepStatus(stepId: plan.stepId, shards: plan.shards, parts: parts)
+    }
+}
