@@ -226,8 +226,13 @@ public final class StateFolder: Sendable {
     /// and the changes after it rather than every object since the task began. The changes
     /// stay: a reader that listed before the base was written still finds them.
     func compactLedger(completedSteps steps: Int) async throws(EngineError) {
+        // The listing alone says whether a base is due; only then is the ledger read.
+        let listed = try await store.list("ledger/").compactMap { name in LedgerReplay.ordinal(of: name).map { (name, $0) } }
+            .filter { $0.1 < steps }
+        let base = listed.filter { $0.0.hasSuffix("/~~base.json") }.map(\.1).max() ?? -1
+        guard listed.filter({ $0.1 > base && !$0.0.hasSuffix("/~~base.json") }).count > Self.ledgerBaseInterval else { return }
         let (replay, changes) = try await replayLedger(through: steps - 1)
-        guard changes.count > Self.ledgerBaseInterval, let last = changes.last?.ordinal else { return }
+        guard let last = changes.last?.ordinal else { return }
         try await store.write(LedgerReplay.baseName(last), Self.line(replay.entries))
     }
 
