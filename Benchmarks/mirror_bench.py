@@ -9,7 +9,7 @@ first run, fresh state, on the changed snapshot).
     /tmp/lakeingest-spark-env/venv/bin/python Benchmarks/mirror_bench.py \
         [--worker PATH] [--runs N] [--generate-only] [--scenarios partition,range,scattered,eq-part,eq-global]
 
---worker defaults to /work/main/.build-bench/release/ingest-worker, --runs to 3. Not part of any
+--worker defaults to .build-bench/release/ingest-worker, --runs to 3. Not part of any
 test suite: it needs Spark 3.5.8 + Iceberg 1.10.2 and Java 17 (about 1.5 minutes on 2 cores,
 generation included).
 
@@ -341,7 +341,7 @@ def scenario(spark, worker, name, runs):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--worker", default="/work/main/.build-bench/release/ingest-worker")
+    parser.add_argument("--worker", default=".build-bench/release/ingest-worker")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
     parser.add_argument("--generate-only", action="store_true", help="make the base table and stop")

@@ -8,7 +8,7 @@ whole; what keeping the state on S3 costs per step; and the shard count a 10 TB 
     Tests/Fixtures/s3/with_s3.sh python3 Benchmarks/shards_bench.py      # moto from the suite's script
     python3 Benchmarks/shards_bench.py --skip-s3                          # part 1 and 3 only
 
---worker defaults to /work/main/.build-bench/release/ingest-worker. Without
+--worker defaults to .build-bench/release/ingest-worker. Without
 LAKEINGEST_S3_ENDPOINT (with_s3.sh sets it) and without --skip-s3 the script starts
 Tests/Fixtures/s3/moto_server.py itself, with --verbose so that its log names every request. Under
 with_s3.sh, request counts need `LAKEINGEST_S3_VERBOSE=1 LAKEINGEST_S3_MOTO_LOG=FILE` on that
@@ -583,7 +583,7 @@ def md_table(head, rows):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--worker", default="/work/main/.build-bench/release/ingest-worker")
+    parser.add_argument("--worker", default=".build-bench/release/ingest-worker")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--files", type=int, default=40)
     parser.add_argument("--rows-per-file", type=int, default=250_000)

@@ -350,10 +350,10 @@ def build(task_path: str, shards: int, image: str, namespace: str, role_arn: str
             "  segments; 1Gi leaves room for HTTP bodies and TLS buffers in flight; at 2Gi the pod is OOM-killed,\n"
             "  which counts as a failure of its index. A larger segments.maxRowsPerSegment raises the peak.\n"
             "- ephemeral-storage: sealed segments wait in the scratch emptyDir until pushed; a 5M-row tarball\n"
-            "  is about 100-200 MB and a few are in flight in an append (sealed, waiting, being pushed), but a\n"
-            "  step that replaces segments (a mirrored overwrite or delete) keeps all of its new segments\n"
-            "  until the swap: 4Gi (about 20 such segments) is requested, and above 8Gi the kubelet kills the\n"
-            "  pod (not an eviction that podFailurePolicy ignores: it counts against backoffLimitPerIndex).",
+            "  is about 100-200 MB and a shard pushes each as it is sealed (the step's lineage entry hides\n"
+            "  it until the step completes), so a few are in flight: 4Gi is requested, and above 8Gi the\n"
+            "  kubelet kills the pod (not an eviction that podFailurePolicy ignores: it counts against\n"
+            "  backoffLimitPerIndex).",
         C + ("securityContext",): f"A read-only root: the worker writes only under $TMPDIR ({SCRATCH_DIR}, the scratch emptyDir).",
     })
     return rendering
