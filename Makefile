@@ -20,7 +20,7 @@ deps:
 
 ## Installs the pinned Python packages that write the test fixtures (and validate deploy/kubernetes).
 python-deps:
-	@python3 -c 'import pyarrow, duckdb, polars, moto, boto3, flask, fastavro, pyiceberg, kubernetes_validate' 2>/dev/null || python3 -m pip install -q -r Tests/Fixtures/requirements.txt
+	@python3 -c 'import pyarrow, duckdb, polars, moto, boto3, flask, fastavro, pyiceberg, kubernetes_validate, prometheus_client' 2>/dev/null || python3 -m pip install -q -r Tests/Fixtures/requirements.txt
 
 ## The committed corpus expectations are exactly what the committed script makes from pyarrow.
 check-fixtures: python-deps

@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
@@ -79,10 +81,25 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        /// `serve`: many tasks in one process on their schedules, the HTTP API, the status page
+        /// and Prometheus metrics.
+        .target(
+            name: "Service",
+            dependencies: [
+                "Engine",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
         .executableTarget(
             name: "ingest-worker",
             dependencies: [
-                "Engine", "Parquet", "Pinot", "Columnar", "CMalloc",
+                "Engine", "Service", "Parquet", "Pinot", "Columnar", "CMalloc",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -113,6 +130,7 @@ let package = Package(
         /// The `ingest-worker` binary run as a process (`swift build` builds it first).
         .testTarget(name: "CLITests", dependencies: ["ObjectStore", "Pinot", "Columnar", "TestSupport"]),
         .testTarget(name: "ColumnarTests", dependencies: ["Columnar", "TestSupport"]),
+        .testTarget(name: "ServiceTests", dependencies: ["Service", "Engine", "TestSupport"]),
         .testTarget(name: "FailuresTests", dependencies: ["Failures", "Codecs", "Parquet", "ObjectStore", "Engine"]),
     ]
 )

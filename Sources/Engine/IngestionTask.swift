@@ -215,3 +215,15 @@ public final class IngestionTask: Sendable {
     }
 
 }
+
+extension IngestionTask {
+    /// The task's checkpoint as its state holds it (nil before the first step completed).
+    public func checkpoint() async throws -> TaskCheckpoint? {
+        try await StateFolder.open(configuration).checkpoint()
+    }
+
+    /// The live segments the ledger names, with the files and rows each holds.
+    public func ledger() async throws -> [LedgerEntry] {
+        try await StateFolder.open(configuration).ledger()
+    }
+}

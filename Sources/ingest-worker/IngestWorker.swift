@@ -10,7 +10,7 @@ struct IngestWorker: AsyncParsableCommand {
         commandName: "ingest-worker",
         abstract: "LakeIngest data plane: lake (Iceberg, Parquet on S3) to Apache Pinot segments.",
         version: "ingest-worker \(workerVersion)",
-        subcommands: [ValidateCommand.self, NamespacesCommand.self, TablesCommand.self, SchemaCommand.self, RunCommand.self, StatusCommand.self,
+        subcommands: [ValidateCommand.self, NamespacesCommand.self, TablesCommand.self, SchemaCommand.self, RunCommand.self, ServeCommand.self, StatusCommand.self,
                       PauseCommand.self, ResumeCommand.self, ParquetCommand.self, SegmentCommand.self]
     )
 

@@ -19,7 +19,7 @@ struct TaskMetrics: Sendable {
         bytesRead = Counter(label: "lakeingest_bytes_read_total", dimensions: dimensions)
         segmentsSealed = Counter(label: "lakeingest_segments_sealed_total", dimensions: dimensions)
         segmentsPushed = Counter(label: "lakeingest_segments_pushed_total", dimensions: dimensions)
-        pushLatency = Metrics.Timer(label: "lakeingest_push_duration", dimensions: dimensions)
+        pushLatency = Metrics.Timer(label: "lakeingest_push_duration_seconds", dimensions: dimensions)
     }
 }
 

@@ -1,4 +1,5 @@
 import Failures
+import ObjectStore
 
 /// An error as the status file reports it (DESIGN.md, "Task status"): its kind in a user's terms,
 /// the message, and where it applies the file, row group, column and byte offset.
@@ -49,12 +50,24 @@ enum FailureReport {
         }
         var place = error.context
         var next = error.cause
+        var storage = error as? ObjectStoreError
         while let cause = next as? any LakeIngestError {
             place = place.filled(from: cause.context)
+            storage = storage ?? cause as? ObjectStoreError
             next = cause.cause
         }
-        return ErrorReport(category: error.category.rawValue, message: error.statusMessage, file: place.file, rowGroup: place.rowGroup,
-                           row: place.row, column: place.column, offset: place.offset, segment: place.segment)
+        return ErrorReport(category: error.category.rawValue, message: error.statusMessage + advice(storage), file: place.file,
+                           rowGroup: place.rowGroup, row: place.row, column: place.column, offset: place.offset, segment: place.segment)
+    }
+
+    /// What to fix when S3 refused the storage credentials, in the configuration's terms.
+    static func advice(_ error: ObjectStoreError?) -> String {
+        switch error?.code {
+        case .signatureMismatch?: return " — check the secret key in source.storage (secretKey, or AWS_SECRET_ACCESS_KEY)"
+        case .invalidAccessKey?: return " — check the access key in source.storage (accessKey, or AWS_ACCESS_KEY_ID)"
+        case .expiredToken?: return " — the session token in source.storage has expired or is wrong: renew it, or use a role"
+        default: return ""
+        }
     }
 
     /// `error` as an `EngineError` about `file` (kept as the cause): the engine's code for the

@@ -1,0 +1,90 @@
+import Engine
+import Foundation
+
+/// The answers of the HTTP API as JSON objects, from the same library calls the CLI uses
+/// (DESIGN.md's table). Nothing here holds a secret: statuses, checkpoints and the ledger never
+/// do, and configurations are not answered.
+public struct ServiceAnswers: Sendable {
+    public let host: TaskHost
+
+    public init(host: TaskHost) { self.host = host }
+
+    static func time(_ date: Date?) -> Any { date.map { $0.formatted(.iso8601) } ?? NSNull() }
+
+    /// A task's state: RUNNING while this process runs it, else its last status's, IDLE before any.
+    func state(_ name: String, _ status: TaskStatus?) -> String {
+        if host.isRunning(name) { return "RUNNING" }
+        return status?.state.rawValue ?? "IDLE"
+    }
+
+    /// `GET /tasks`.
+    public func tasks() async -> [[String: Any]] {
+        var answer: [[String: Any]] = []
+        for (name, task) in host.tasks {
+            let status = (try? await task.status()) ?? nil
+            let times = host.runTimes(name)
+            answer.append([
+                "name": name, "table": task.configuration.table, "state": state(name, status),
+                "enabled": !(await task.isPaused()),
+                "lastIngestedSnapshotId": status?.lastIngestedSnapshotId.map { NSNumber(value: $0) } ?? NSNull(),
+                "lastRunStartedAt": Self.time(times?.startedAt), "lastRunEndedAt": Self.time(times?.endedAt),
+                "nextRunAt": Self.time(host.nextRunAt(name)),
+            ])
+        }
+        return answer
+    }
+
+    /// `GET /tasks/{name}`: the status file's object, plus `enabled`, `nextRunAt` and the live state.
+    public func task(_ name: String) async throws -> [String: Any]? {
+        guard let task = host.task(named: name) else { return nil }
+        let status = try await task.status()
+        var object = (status.flatMap { try? JSONSerialization.jsonObject(with: Data($0.jsonText().utf8)) as? [String: Any] }) ?? [:]
+        object["name"] = name
+        object["table"] = task.configuration.table
+        object["state"] = state(name, status)
+        object["enabled"] = !(await task.isPaused())
+        object["nextRunAt"] = Self.time(host.nextRunAt(name))
+        return object
+    }
+
+    /// `GET /tasks/{name}/checkpoint`.
+    public func checkpoint(_ name: String) async throws -> Any? {
+        guard let task = host.task(named: name) else { return nil }
+        guard let checkpoint = try await task.checkpoint() else { return NSNull() }
+        return try JSONSerialization.jsonObject(with: JSONEncoder().encode(checkpoint))
+    }
+
+    /// `GET /tasks/{name}/segments`: the live segments, each with its rows and files.
+    public func segments(_ name: String) async throws -> [[String: Any]]? {
+        guard let task = host.task(named: name) else { return nil }
+        return try await task.ledger().map { entry in
+            ["name": entry.segment, "rows": entry.rows, "step": entry.step,
+             "snapshotId": entry.snapshotId.map { NSNumber(value: $0) } ?? NSNull(),
+             "files": entry.files.map { ["path": $0.path, "rows": $0.rows] }]
+        }
+    }
+
+    /// `GET /tasks/{name}/snapshots/{id}/files`: the data files the snapshot added that live
+    /// segments hold, each with those segments and its rows in them.
+    public func snapshotFiles(_ name: String, snapshot: Int64) async throws -> [[String: Any]]? {
+        guard let task = host.task(named: name) else { return nil }
+        var files: [String: (segments: [String], rows: Int)] = [:]
+        for entry in try await task.ledger() where entry.snapshotId == snapshot {
+            for span in entry.files {
+                files[span.path, default: ([], 0)].segments.append(entry.segment)
+                files[span.path, default: ([], 0)].rows += span.rows
+            }
+        }
+        return files.keys.sorted().map { ["path": $0, "segments": files[$0]!.segments, "rows": files[$0]!.rows] }
+    }
+
+    /// `POST /tasks/{name}/pause` and `/resume`: the new `enabled`.
+    public func setEnabled(_ name: String, _ enabled: Bool) async throws -> [String: Any]? {
+        guard let task = host.task(named: name) else { return nil }
+        if enabled { try await task.resume() } else { try await task.pause() }
+        return ["name": name, "enabled": !(await task.isPaused())]
+    }
+
+    /// `GET /readyz`: the configurations that did not load.
+    public var unready: [TaskHost.LoadFailure] { host.failures }
+}
