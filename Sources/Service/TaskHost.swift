@@ -33,8 +33,12 @@ public final class TaskHost: Service, Sendable {
     private let wakes: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
     private let logger: Logger
+    private let onRunEnded: @Sendable (String, TaskReport?) -> Void
 
-    public init(tasks: [IngestionTask], failures: [LoadFailure], maxConcurrentRuns: Int, logger: Logger) {
+    /// - Parameter onRunEnded: called after every run with the task's name and the run's report.
+    public init(tasks: [IngestionTask], failures: [LoadFailure], maxConcurrentRuns: Int, logger: Logger,
+                onRunEnded: @escaping @Sendable (String, TaskReport?) -> Void = { _, _ in }) {
+        self.onRunEnded = onRunEnded
         self.tasks = tasks.map { ($0.configuration.taskName, $0) }
         self.failures = failures
         var scheduler = TaskScheduler(maxConcurrent: maxConcurrentRuns)
@@ -140,6 +144,7 @@ public final class TaskHost: Service, Sendable {
                 Gauge(label: "lakeingest_task_state", dimensions: [("task", name), ("state", candidate)]).record(candidate == state ? 1 : 0)
             }
             logger.info("run ended", metadata: ["task": "\(name)", "outcome": "\(outcome)"])
+            onRunEnded(name, report)
             running.withLock { $0[name] = nil }
             scheduler.withLock { $0.finished(name, now: ended) }
             wake.yield()

@@ -2,6 +2,7 @@ import ArgumentParser
 import Engine
 import Foundation
 import Logging
+import Service
 import ServiceLifecycle
 import Synchronization
 #if canImport(Glibc)
@@ -66,10 +67,14 @@ struct RunCommand: AsyncParsableCommand {
             let stream = task.events()
             let events = Task { for await event in stream { progress.show(event) } }
             let outcome = Mutex<TaskReport?>(nil)
-            let service = IngestionService(task: task, watch: watch, shard: try shardIndex(), logger: logger) { report in
+            let finished: @Sendable (TaskReport) -> Void = { report in
                 outcome.withLock { $0 = report }
                 progress.finished(report, stateDir: configuration.stateDir, disabled: !configuration.enabled)
             }
+            // Watching is `serve` with one task and no HTTP: the same host and scheduler.
+            let service: any Service = watch
+                ? TaskHost(tasks: [task], failures: [], maxConcurrentRuns: 1, logger: logger) { _, report in report.map(finished) }
+                : IngestionService(task: task, watch: false, shard: try shardIndex(), logger: logger, onReport: finished)
             let group = ServiceGroup(configuration: ServiceGroupConfiguration(
                 services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
                 gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
