@@ -146,7 +146,8 @@ extension EngineEndToEnd {
             let page = try get("/")
             #expect(page.status == 200 && page.text.contains("<table") && page.text.contains("/tasks"))
 
-            // Trigger, and 409 while the run goes (each of its four pushes takes 400 ms).
+            // Trigger, and 409 while the run goes: from scratch again, its four pushes take 400 ms each.
+            try FileManager.default.removeItem(atPath: served.root + "/state-orders")
             let trigger = try Self.call("POST", url + "/tasks/orders/trigger")
             #expect(trigger.status == 202)
             #expect(Self.until(5) { (try? Self.call("GET", url + "/tasks/orders"))?.object["state"] as? String == "RUNNING" })
@@ -177,23 +178,33 @@ extension EngineEndToEnd {
                         samples[(s.name, tuple(sorted(s.labels.items())))] = s.value
                 def value(name, **labels):
                     return samples.get((name, tuple(sorted(labels.items()))), 0)
-                assert value("lakeingest_rows_ingested_total", task="orders") == 80, samples
+                # Two runs of orders ingested the table from scratch; every other run found nothing new.
+                assert value("lakeingest_rows_ingested_total", task="orders") == 2 * 80, samples
                 assert value("lakeingest_rows_ingested_total", task="events") == \(events["rowsIngested"] as? Int ?? -1), samples
-                assert value("lakeingest_segments_pushed_total", task="orders") == 4
+                assert value("lakeingest_segments_pushed_total", task="orders") == 2 * 4
                 assert value("lakeingest_runs_total", task="orders", outcome="completed") == 2
                 assert value("lakeingest_runs_total", task="wrongkeys", outcome="failed") >= 1
                 assert value("lakeingest_task_state", task="wrongkeys", state="FAILED") == 1
-                assert value("lakeingest_push_duration_seconds_count", task="orders") == 4
+                assert value("lakeingest_push_duration_seconds_count", task="orders") == 2 * 4
                 assert value("lakeingest_run_duration_seconds_count", task="orders") == 2
                 assert value("lakeingest_last_success_timestamp_seconds", task="orders") > 1.7e9
                 """)
 
-            // SIGTERM during a run: the push in flight and its checkpoint finish, the process exits 0.
+            // SIGTERM during a run, mid-push: the push in flight and its record finish, the process exits 0.
+            try FileManager.default.removeItem(atPath: served.root + "/state-orders")
             #expect(try Self.call("POST", url + "/tasks/orders/trigger").status == 202)
+            #expect(Self.until(10) { (try? Self.call("GET", url + "/tasks/orders"))?.object["state"] as? String == "RUNNING" })
+            usleep(600_000)
             process.send(SIGTERM)
             let result = process.wait()
             ended = true
             #expect(result.status == 0, "\(result.all.suffix(800))")
+            let folder = StateFolder(served.root + "/state-orders")
+            let status = try #require(try await folder.status())
+            #expect(status.state != .running, "the run ended and said so: \(status.state)")
+            let recorded = try await folder.ledger().map(\.segment)
+            let pushed = try PushedSegments(folder: served.root + "/out-orders").names
+            #expect(!recorded.isEmpty && Set(recorded).isSubset(of: Set(pushed)), "every recorded segment is pushed: \(recorded) of \(pushed)")
             for secret in [served.wrongSecret, EngineFixtures.env["LAKEINGEST_S3_SECRET_KEY"] ?? "unset-secret"] {
                 #expect(!result.all.contains(secret) && !answers.contains { $0.contains(secret) }, "a secret in an answer or the log")
             }
