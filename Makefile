@@ -20,7 +20,7 @@ deps:
 
 ## Installs the pinned Python packages that write the test fixtures (and validate deploy/kubernetes).
 python-deps:
-	@python3 -c 'import pyarrow, duckdb, polars, moto, boto3, flask, fastavro, pyiceberg, kubernetes_validate, prometheus_client' 2>/dev/null || python3 -m pip install -q -r Tests/Fixtures/requirements.txt
+	@python3 -c 'import pyarrow, duckdb, polars, moto, boto3, flask, fastavro, pyiceberg, kubernetes_validate, prometheus_client, selenium' 2>/dev/null || python3 -m pip install -q -r Tests/Fixtures/requirements.txt
 
 ## The committed corpus expectations are exactly what the committed script makes from pyarrow.
 check-fixtures: python-deps
@@ -32,7 +32,8 @@ check-fixtures: python-deps
 
 ## The whole suite: system and Python packages, fixture checks, the Kubernetes manifests against
 ## the 1.33 schemas, the Spark launcher in pyspark's local mode (a Java runtime and a pyspark
-## virtualenv are installed when missing), then every Swift test with a
+## virtualenv are installed when missing), the status page in headless Chromium (installed when
+## missing; its screenshot goes to .build/status-page.png), then every Swift test with a
 ## signature-checking S3 server (moto), two signature-checking Iceberg REST catalogs (Glue and
 ## S3 Tables flavours) and a Pinot controller test server running on 127.0.0.1; the wrappers
 ## stop them at the end, also on failure.
@@ -44,6 +45,9 @@ test: deps check-fixtures
 	@command -v java >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq openjdk-17-jre-headless; }
 	python3 deploy/spark/test_spark_launcher.py --worker .build/debug/ingest-worker
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver; }
+	python3 Tests/Fixtures/service/test_status_page.py --worker .build/debug/ingest-worker --screenshot .build/status-page.png
 	bash Tests/Fixtures/s3/with_s3.sh bash Tests/Fixtures/iceberg/with_catalog.sh bash Tests/Fixtures/pinot/with_controller.sh \
 		swift test --skip-build
 

@@ -2,7 +2,7 @@
 """Does HTTP load on `ingest-worker serve` slow the run it is doing?
 
     python3 Benchmarks/serve_load_bench.py --worker .build/release/ingest-worker [--rounds 3]
-        [--rows 2000000] [--files 8] [--rate 200] [--threads 8] [--json OUT] [--keep]
+        [--rows 2000000] [--files 8] [--rate 200] [--threads 8] [--pipeline JSON] [--json OUT] [--keep]
 
 One task: an `s3-data-lake` over a local folder of Parquet files (pyarrow, cached under
 Benchmarks/Data/serve-load-<rows>x<files>/; not committed), pushed to a local output folder.
@@ -129,6 +129,14 @@ def run_duration_sum(metrics):
     return values["sum"], int(values["count"])
 
 
+def machine_busy_seconds():
+    """CPU seconds every process on the machine has used (all cores), from /proc/stat."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields[:8]) - idle) / CLOCK_TICKS
+
+
 def cpu_seconds(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
@@ -136,7 +144,7 @@ def cpu_seconds(pid):
 
 
 class Serve:
-    def __init__(self, worker, root, lake):
+    def __init__(self, worker, root, lake, pipeline=None):
         self.root = root
         tasks = os.path.join(root, "tasks")
         os.makedirs(tasks)
@@ -144,7 +152,8 @@ class Serve:
         with open(config, "w") as f:
             json.dump({"taskName": TASK, "table": TASK, "schedule": NEVER_DURING_RUN,
                        "source": {"type": "s3-data-lake", "location": "file://" + lake + "/"},
-                       "push": {"outputDir": os.path.join(root, "out")}, "stateDir": os.path.join(root, "state")}, f)
+                       "push": {"outputDir": os.path.join(root, "out")}, "stateDir": os.path.join(root, "state"),
+                       **({"pipeline": pipeline} if pipeline else {})}, f)
         paused = subprocess.run([worker, "pause", "--config", config], capture_output=True, text=True)
         if paused.returncode != 0:
             raise SystemExit(f"error: ingest-worker pause failed ({paused.returncode}): {paused.stderr.strip()}")
@@ -283,7 +292,7 @@ def percentile(values, p):
 
 def measure(worker, lake, rows, loaded, args, work):
     root = tempfile.mkdtemp(prefix="serve-load-", dir=work)
-    serve = Serve(worker, root, lake)
+    serve = Serve(worker, root, lake, args.pipeline)
     load = None
     try:
         serve.start(args.timeout)
@@ -294,6 +303,8 @@ def measure(worker, lake, rows, loaded, args, work):
             wait_until("the load to reach its rate", lambda: len(load.records) >= args.rate, args.timeout)
             idle_end = time.perf_counter()
         cpu_before = cpu_seconds(serve.process.pid)
+        busy_before = machine_busy_seconds()
+        client_before = time.process_time()
         triggered = time.perf_counter()
         status, answer = get_json(serve.url + f"/tasks/{TASK}/trigger", "POST")
         if status != 202:
@@ -302,6 +313,8 @@ def measure(worker, lake, rows, loaded, args, work):
                     args.timeout, interval=0.01)
         ended = time.perf_counter()
         cpu = cpu_seconds(serve.process.pid) - cpu_before
+        # Whatever else ran meanwhile (a build, another benchmark): it makes the figures noise.
+        others = machine_busy_seconds() - busy_before - cpu - (time.process_time() - client_before)
         if load:
             load.stop()
         outcomes = serve.ended_runs()
@@ -314,6 +327,7 @@ def measure(worker, lake, rows, loaded, args, work):
         if task.get("state") != "COMPLETED" or task.get("rowsIngested") != rows:
             raise SystemExit(f"error: the run should ingest {rows:,} rows: {task.get('state')} {task.get('rowsIngested')}")
         result = {"loaded": loaded, "run_s": total - base_sum, "wall_s": ended - triggered, "server_cpu_s": cpu,
+                  "other_cpu_s": max(0.0, others),
                   "segments": task.get("segmentsGenerated")}
         if load:
             result.update(load.window(triggered, ended))
@@ -347,6 +361,8 @@ def main():
     parser.add_argument("--warmup", type=int, default=1, help="runs before the measured ones, not counted (default 1)")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds a run may take (default 1800)")
     parser.add_argument("--target", type=float, default=5.0, help="the slowdown allowed, %% (default 5)")
+    parser.add_argument("--pipeline", type=json.loads, default=None,
+                        help='the task\'s "pipeline" options as JSON, e.g. \'{"buildConcurrency": 1}\' (default: none)')
     parser.add_argument("--json", help="also write the runs and the summary to this file")
     parser.add_argument("--keep", action="store_true", help="keep each run's folder (state, segments, log)")
     args = parser.parse_args()
@@ -372,7 +388,7 @@ def main():
                 r["round"] = round_ + 1
                 runs.append(r)
                 line = (f"round {round_ + 1} {'load   ' if loaded else 'no load'}: run {r['run_s']:8.3f} s "
-                        f"(wall {r['wall_s']:.3f} s), server CPU {r['server_cpu_s']:.2f} s")
+                        f"(wall {r['wall_s']:.3f} s), server CPU {r['server_cpu_s']:.2f} s, other processes {r['other_cpu_s']:.2f} s")
                 if loaded:
                     line += (f"; {r['requests']} requests at {r['rate']:.1f}/s, p50 {r['p50_ms']:.2f} ms, p99 {r['p99_ms']:.2f} ms, "
                              f"max {r['max_ms']:.1f} ms, late {r['late']}, errors {r['errors']}, client CPU {r['client_cpu_s']:.2f} s\n"
@@ -406,6 +422,10 @@ def main():
           f"late {sum(r['late'] for r in loaded)} of {sum(r['requests'] for r in loaded)}, errors {sum(r['errors'] for r in loaded)}")
     print(f"CPU per second of run: server {cpu_q:.2f} without load, {cpu_l:.2f} with; load generator {client:.2f} "
           f"(of {os.cpu_count()} cores)")
+    others = max(r["other_cpu_s"] / r["wall_s"] for r in runs)
+    if others > 0.1:
+        print(f"WARNING: other processes used up to {others:.2f} cores during a run: the machine was not quiet, "
+              "the figures are noisy")
     verdict = "within" if slow_med < args.target else "OVER"
     print(f"verdict: median slowdown {slow_med:+.1f}% is {verdict} the {args.target:g}% target")
     if args.json:

@@ -9,7 +9,9 @@ public struct ServiceAnswers: Sendable {
 
     public init(host: TaskHost) { self.host = host }
 
-    static func time(_ date: Date?) -> Any { date.map { $0.formatted(.iso8601) } ?? NSNull() }
+    static func time(_ date: Date?) -> Any {
+        date.map { $0.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)) } ?? NSNull()
+    }
 
     /// A task's state: RUNNING while this process runs it, else its last status's, IDLE before any.
     func state(_ name: String, _ status: TaskStatus?) -> String {

@@ -29,8 +29,9 @@ struct LeaseRecord: Codable, Sendable, Equatable {
 }
 
 /// The lease held by this worker; ``release()`` removes it, and a renewal task extends it every
-/// third of its length. A renewal that finds another holder marks the lease lost: the run's next
-/// state write then fails instead of overwriting the new holder's state.
+/// third of its length. A renewal that finds another holder marks the lease lost (``isLost``);
+/// that holder's checkpoint writes change the checkpoint's version, so this worker's next
+/// checkpoint write fails its compare-and-swap instead of overwriting the new holder's state.
 final class TaskLease: Sendable {
     static let name = "lock.json"
     private let store: any StateStore
@@ -56,7 +57,9 @@ final class TaskLease: Sendable {
                                    expiresAt: now + seconds, acquiredAt: Timestamps.now())
             let bytes = StateFolder.json(mine)
             let version: String?
-            switch LeaseRecord.decide(found == nil ? nil : current ?? LeaseRecord(holder: "unreadable", pid: 0, host: "", expiresAt: 0, acquiredAt: ""), now: now) {
+            // A record that cannot be read holds nothing: it is taken over like an expired one.
+            let decision: LeaseRecord.Decision = found == nil ? .create : current.map { LeaseRecord.decide($0, now: now) } ?? .takeOver
+            switch decision {
             case .create:
                 version = try await store.create(name, bytes)
             case .takeOver:
