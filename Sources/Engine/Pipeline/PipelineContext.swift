@@ -46,3 +46,26 @@ struct PipelineContext: Sendable {
         return opened
     }
 }
+
+extension PipelineContext {
+    /// A step reached the push stage: counted in the status and announced.
+    func reportStepStarted(_ step: IngestionStep) {
+        progress.stepStarted(step)
+        events.emit(.filesDiscovered(step: step.id, snapshotId: step.snapshotId, files: step.files.count, segmentGroups: step.groups.count))
+    }
+
+    /// A file's rows are all in sealed segments.
+    func reportFileIngested(_ work: FileWork, rows: Int) {
+        progress.fileIngested()
+        metrics.filesIngested.increment()
+        events.emit(.fileIngested(file: work.file.path, rows: rows))
+    }
+
+    /// A file was left out (`continueOnFileError`).
+    func reportFileSkipped(_ work: FileWork, _ error: EngineError) {
+        let report = FailureReport.report(error)
+        progress.fileSkipped(work.file.path, report)
+        metrics.filesSkipped.increment()
+        events.emit(.fileSkipped(file: work.file.path, error: report))
+    }
+}

@@ -56,9 +56,7 @@ struct PushStage {
         while let item = await input.next() {
             switch item {
             case .marker(.stepStarted(let step)):
-                progress.stepStarted(step)
-                context.events.emit(.filesDiscovered(step: step.id, snapshotId: step.snapshotId, files: step.files.count,
-                                                     segmentGroups: step.groups.count))
+                context.reportStepStarted(step)
                 if let checkpoint = machine.stepStarted(step) { try await save(checkpoint) }
                 swapStep = step.isSwap ? step : nil
                 pending = []
@@ -85,12 +83,13 @@ struct PushStage {
             case .marker(.stepEnd(let step)):
                 let begun = entry.flatMap { $0.stepId == step.id && $0.begun ? $0 : nil }
                 entry = nil
+                // The expected segments that were made (names carry the step, so no other step's).
+                let made = begun?.names.filter(machine.hasRecorded) ?? []
                 let checkpoint = machine.stepEnded(step)
                 let (folder, progress, events, pusher) = (self.folder, self.progress, context.events, self.pusher)
                 try await Self.shielded {
                     if let begun {
-                        let pushed = Set(try await folder.ledger().filter { $0.step == step.id }.map(\.segment))
-                        try await pusher.endSwap(id: begun.id, from: [], to: begun.names.filter(pushed.contains))
+                        try await pusher.endSwap(id: begun.id, from: [], to: made)
                         FaultInjection.reached("step-entry-ended")
                     }
                     try await Self.save(checkpoint, folder: folder, progress: progress)
@@ -124,14 +123,9 @@ struct PushStage {
                     }
                 }
             case .fileIngested(let work, let rows):
-                progress.fileIngested()
-                context.metrics.filesIngested.increment()
-                context.events.emit(.fileIngested(file: work.file.path, rows: rows))
+                context.reportFileIngested(work, rows: rows)
             case .fileSkipped(let work, let error):
-                let report = FailureReport.report(error)
-                progress.fileSkipped(work.file.path, report)
-                context.metrics.filesSkipped.increment()
-                context.events.emit(.fileSkipped(file: work.file.path, error: report))
+                context.reportFileSkipped(work, error)
             }
         }
         try Task.checkCancellation()

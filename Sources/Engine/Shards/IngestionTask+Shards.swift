@@ -76,17 +76,6 @@ struct ShardWorker {
     /// Names this worker in a plan's lineage claim.
     let claim = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UInt32.random(in: 0...UInt32.max))"
 
-    init(task: IngestionTask, folder: StateFolder, connection: Connection, pusher: any SegmentPusher, progress: RunProgress,
-         shard: Int, shards: Int, logger: Logger) {
-        self.task = task
-        self.folder = folder
-        self.connection = connection
-        self.pusher = pusher
-        self.progress = progress
-        self.shard = shard
-        self.shards = shards
-        self.logger = logger
-    }
 
     private var configuration: TaskConfiguration { task.configuration }
 

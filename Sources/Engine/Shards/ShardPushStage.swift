@@ -22,15 +22,11 @@ struct ShardPushStage {
         self.ordinal = ordinal
     }
 
-    private var progress: RunProgress { context.progress }
-
     mutating func run(input: StageChannel.Receiver<BuiltWork>) async throws {
         while let item = await input.next() {
             switch item {
             case .marker(.stepStarted(let step)):
-                progress.stepStarted(step)
-                context.events.emit(.filesDiscovered(step: step.id, snapshotId: step.snapshotId, files: step.files.count,
-                                                     segmentGroups: step.groups.count))
+                context.reportStepStarted(step)
             case .marker(.stepEnd):
                 let (folder, shard, ordinal) = (self.folder, self.shard, self.ordinal)
                 try await PushStage.shielded {
@@ -62,14 +58,9 @@ struct ShardPushStage {
                     try await folder.mergeShardRecord(ShardRecord(shard: shard, pushedGroups: [group]), ordinal: ordinal)
                 }
             case .fileIngested(let work, let rows):
-                progress.fileIngested()
-                context.metrics.filesIngested.increment()
-                context.events.emit(.fileIngested(file: work.file.path, rows: rows))
+                context.reportFileIngested(work, rows: rows)
             case .fileSkipped(let work, let error):
-                let report = FailureReport.report(error)
-                progress.fileSkipped(work.file.path, report)
-                context.metrics.filesSkipped.increment()
-                context.events.emit(.fileSkipped(file: work.file.path, error: report))
+                context.reportFileSkipped(work, error)
             }
         }
         try Task.checkCancellation()

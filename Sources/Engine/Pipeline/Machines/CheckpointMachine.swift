@@ -27,6 +27,9 @@ struct CheckpointMachine {
         self.recorded = recorded
     }
 
+    /// Whether the ledger names `segment` (recorded before this run, or pushed in it).
+    func hasRecorded(_ segment: String) -> Bool { recorded.contains(segment) }
+
     /// A step begins: the checkpoint to save first, when the step has groups to push and is not
     /// already the step in progress (a rerun keeps the groups it recorded).
     mutating func stepStarted(_ step: IngestionStep) -> TaskCheckpoint? {
