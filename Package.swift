@@ -130,7 +130,7 @@ let package = Package(
         /// The `ingest-worker` binary run as a process (`swift build` builds it first).
         .testTarget(name: "CLITests", dependencies: ["ObjectStore", "Pinot", "Columnar", "TestSupport"]),
         .testTarget(name: "ColumnarTests", dependencies: ["Columnar", "TestSupport"]),
-        .testTarget(name: "ServiceTests", dependencies: ["Service", "Engine", "TestSupport"]),
+        .testTarget(name: "ServiceTests", dependencies: ["Service", "Engine", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "FailuresTests", dependencies: ["Failures", "Codecs", "Parquet", "ObjectStore", "Engine"]),
     ]
 )

@@ -2,7 +2,7 @@
 """Does HTTP load on `ingest-worker serve` slow the run it is doing?
 
     python3 Benchmarks/serve_load_bench.py --worker .build/release/ingest-worker [--rounds 3]
-        [--rows 2000000] [--files 8] [--rate 200] [--threads 8] [--pipeline JSON] [--json OUT] [--keep]
+        [--rows 2000000] [--files 8] [--rate 200] [--connections 8] [--pipeline JSON] [--json OUT] [--keep]
 
 One task: an `s3-data-lake` over a local folder of Parquet files (pyarrow, cached under
 Benchmarks/Data/serve-load-<rows>x<files>/; not committed), pushed to a local output folder.
@@ -22,23 +22,26 @@ Rounds alternate the order (no load first, then load first) so that drift (page 
 does not favour one side. A warm-up run (not counted) reads the files into the page cache.
 
 The load: --rate requests/s (default 200), half GET /tasks/bench and half GET /metrics, paced
-on a fixed schedule (request k is due at start + k/rate) by --threads threads, each with one
-keep-alive http.client connection. Reported: achieved rate, latency p50/p99 (from send to the
+on a fixed schedule (request k is due at start + k/rate) over --connections keep-alive
+connections driven by one thread (requests made once as bytes, answers read by their
+Content-Length, so the client stays cheap). Reported: achieved rate, latency p50/p99 (from send to the
 whole body read; per path; and in the second before the trigger, when no run goes), p99 from
 the due time (with the wait for a free connection), requests sent late (more than 10 ms behind
-schedule, when every thread was busy), errors.
+schedule, when every connection was busy), errors.
 
 The load generator runs on this machine and takes CPU the worker could use, so the figures
-include the client's cost: its CPU seconds per second of run are reported beside the
+include the client's cost: this script's CPU seconds per second of run (the load, and the poll
+of serve's log for the run's end, which the runs without load pay too) are reported beside the
 server's. Nothing leaves 127.0.0.1; every loop is bounded by the run's own timeout.
 """
 import argparse
-import http.client
 import json
 import os
 import re
+import selectors
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -200,66 +203,100 @@ class Serve:
 # --- the load ------------------------------------------------------------------------------------
 
 class Load:
-    """`rate` requests/s on a fixed schedule, alternating GET /tasks/{TASK} and GET /metrics."""
+    """`rate` requests/s on a fixed schedule, alternating GET /tasks/{TASK} and GET /metrics.
 
-    def __init__(self, port, rate, threads):
-        self.port, self.rate, self.threads = port, rate, threads
+    One thread drives `connections` keep-alive sockets with `selectors`: the requests are bytes
+    made once, and an answer is read by its Content-Length, so the client's own CPU (which it
+    takes from the 2 cores the worker could use) stays small and is reported beside the server's.
+    Request k is due at t0 + k/rate and goes out on the first free connection; when none is free
+    it goes out late, and the lateness is recorded."""
+
+    def __init__(self, port, rate, connections, nice=0):
+        self.port, self.rate, self.connections, self.nice = port, rate, connections, nice
         self.paths = [f"/tasks/{TASK}", "/metrics"]
+        self.requests = [f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode() for path in self.paths]
         self.lock = threading.Lock()
-        self.next_index = 0
         self.stopping = threading.Event()
         self.records = []  # (sent at, latency s, late by s, ok, path)
         self.errors = []
-        self.workers = [threading.Thread(target=self.work, daemon=True) for _ in range(threads)]
-        self.cpu_start = None
+        self.thread = threading.Thread(target=self.work, daemon=True)
 
     def start(self):
-        self.cpu_start = time.process_time()
         self.t0 = time.perf_counter() + 0.05
-        for worker in self.workers:
-            worker.start()
+        self.thread.start()
 
     def stop(self):
         self.stopping.set()
-        for worker in self.workers:
-            worker.join(30)
-        self.cpu = time.process_time() - self.cpu_start
+        self.thread.join(30)
+
+    def connect(self, selector):
+        sock = socket.create_connection(("127.0.0.1", self.port), timeout=30)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.setblocking(False)
+        connection = {"sock": sock, "buffer": bytearray(), "request": None}
+        selector.register(sock, selectors.EVENT_READ, connection)
+        return connection
+
+    @staticmethod
+    def complete(buffer):
+        """(status, length of the whole answer) once `buffer` holds a whole answer, else None."""
+        head_end = buffer.find(b"\r\n\r\n")
+        if head_end < 0:
+            return None
+        head = bytes(buffer[:head_end]).decode("latin-1").split("\r\n")
+        status = int(head[0].split(" ")[1])
+        length = None
+        for line in head[1:]:
+            name, _, value = line.partition(":")
+            if name.strip().lower() == "content-length":
+                length = int(value)
+        if length is None:
+            raise ValueError(f"an answer without Content-Length: {head[0]}")
+        total = head_end + 4 + length
+        return (status, total) if len(buffer) >= total else None
 
     def work(self):
-        connection = None
-        while not self.stopping.is_set():
-            with self.lock:
-                k = self.next_index
-                self.next_index += 1
-            due = self.t0 + k / self.rate
-            wait = due - time.perf_counter()
-            if wait > 0 and self.stopping.wait(wait):
-                break
-            path = self.paths[k % 2]
-            sent = time.perf_counter()
-            ok = False
-            try:
-                if connection is None:
-                    connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-                connection.request("GET", path)
-                answer = connection.getresponse()
-                answer.read()
-                ok = answer.status == 200
-                if not ok:
-                    self.errors.append(f"{path}: HTTP {answer.status}")
-                if answer.will_close:
-                    connection.close()
-                    connection = None
-            except (OSError, http.client.HTTPException) as error:
-                self.errors.append(f"{path}: {type(error).__name__}: {error}")
-                if connection is not None:
-                    connection.close()
-                connection = None
-            done = time.perf_counter()
-            with self.lock:
-                self.records.append((sent, done - sent, max(0.0, sent - due), ok, path))
-        if connection is not None:
-            connection.close()
+        if self.nice:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), self.nice)
+        selector = selectors.DefaultSelector()
+        free = [self.connect(selector) for _ in range(self.connections)]
+        k = 0
+        try:
+            while not self.stopping.is_set():
+                now = time.perf_counter()
+                while free and self.t0 + k / self.rate <= now:
+                    connection = free.pop()
+                    due = self.t0 + k / self.rate
+                    connection["request"] = (k % 2, time.perf_counter(), due)
+                    connection["sock"].sendall(self.requests[k % 2])
+                    k += 1
+                wait = 0.05 if not free else max(0.0, min(0.05, self.t0 + k / self.rate - time.perf_counter()))
+                for key, _ in selector.select(wait):
+                    connection = key.data
+                    chunk = connection["sock"].recv(1 << 20)
+                    which, sent, due = connection["request"]
+                    if not chunk:
+                        raise ConnectionError(f"{self.paths[which]}: the server closed the connection")
+                    connection["buffer"] += chunk
+                    answer = self.complete(connection["buffer"])
+                    if answer is None:
+                        continue
+                    status, total = answer
+                    done = time.perf_counter()
+                    del connection["buffer"][:total]
+                    ok = status == 200
+                    if not ok:
+                        self.errors.append(f"{self.paths[which]}: HTTP {status}")
+                    with self.lock:
+                        self.records.append((sent, done - sent, max(0.0, sent - due), ok, self.paths[which]))
+                    connection["request"] = None
+                    free.append(connection)
+        except (OSError, ValueError) as error:
+            self.errors.append(f"{type(error).__name__}: {error}")
+        finally:
+            for key in list(selector.get_map().values()):
+                key.fileobj.close()
+            selector.close()
 
     def window(self, start, end):
         """Achieved rate, latencies and lateness of the requests sent between start and end."""
@@ -298,7 +335,7 @@ def measure(worker, lake, rows, loaded, args, work):
         serve.start(args.timeout)
         base_sum, base_count = run_duration_sum(get_text(serve.url + "/metrics"))
         if loaded:
-            load = Load(serve.port, args.rate, args.threads)
+            load = Load(serve.port, args.rate, args.connections, args.client_nice)
             load.start()
             wait_until("the load to reach its rate", lambda: len(load.records) >= args.rate, args.timeout)
             idle_end = time.perf_counter()
@@ -312,9 +349,10 @@ def measure(worker, lake, rows, loaded, args, work):
         wait_until("the run to end", lambda: len(serve.ended_runs()) >= 2 or serve.process.poll() is not None,
                     args.timeout, interval=0.01)
         ended = time.perf_counter()
+        client_cpu = time.process_time() - client_before
         cpu = cpu_seconds(serve.process.pid) - cpu_before
         # Whatever else ran meanwhile (a build, another benchmark): it makes the figures noise.
-        others = machine_busy_seconds() - busy_before - cpu - (time.process_time() - client_before)
+        others = machine_busy_seconds() - busy_before - cpu - client_cpu
         if load:
             load.stop()
         outcomes = serve.ended_runs()
@@ -327,13 +365,12 @@ def measure(worker, lake, rows, loaded, args, work):
         if task.get("state") != "COMPLETED" or task.get("rowsIngested") != rows:
             raise SystemExit(f"error: the run should ingest {rows:,} rows: {task.get('state')} {task.get('rowsIngested')}")
         result = {"loaded": loaded, "run_s": total - base_sum, "wall_s": ended - triggered, "server_cpu_s": cpu,
-                  "other_cpu_s": max(0.0, others),
+                  "other_cpu_s": max(0.0, others), "client_cpu_s": client_cpu,
                   "segments": task.get("segmentsGenerated")}
         if load:
             result.update(load.window(triggered, ended))
             idle = load.window(load.t0, idle_end)  # the second before the trigger: no run going
             result["idle_p50_ms"], result["idle_p99_ms"] = idle["p50_ms"], idle["p99_ms"]
-            result["client_cpu_s"] = load.cpu
             result["error_samples"] = load.errors[:3]
         code = serve.stop()
         serve = None
@@ -357,7 +394,9 @@ def main():
     parser.add_argument("--rows", type=int, default=2_000_000, help="rows in the lake (default 2,000,000)")
     parser.add_argument("--files", type=int, default=8, help="Parquet files (default 8)")
     parser.add_argument("--rate", type=float, default=200, help="requests/s of the load (default 200)")
-    parser.add_argument("--threads", type=int, default=8, help="load generator threads/connections (default 8)")
+    parser.add_argument("--client-nice", type=int, default=0,
+                        help="the load thread's nice value (default 0; 19 lets the worker's threads go first)")
+    parser.add_argument("--connections", type=int, default=8, help="the load's keep-alive connections (default 8)")
     parser.add_argument("--warmup", type=int, default=1, help="runs before the measured ones, not counted (default 1)")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds a run may take (default 1800)")
     parser.add_argument("--target", type=float, default=5.0, help="the slowdown allowed, %% (default 5)")
@@ -376,7 +415,7 @@ def main():
     lake = make_data(args.rows, args.files)
     work = tempfile.mkdtemp(prefix="serve-load-bench-")
     print(f"worker {worker}\nlake   {lake} ({args.rows:,} rows, {args.files} files)\n"
-          f"load   {args.rate:g} req/s (GET /tasks/{TASK} and GET /metrics), {args.threads} keep-alive connections\n", flush=True)
+          f"load   {args.rate:g} req/s (GET /tasks/{TASK} and GET /metrics), {args.connections} keep-alive connections\n", flush=True)
     runs = []
     try:
         for i in range(args.warmup):
@@ -412,6 +451,7 @@ def main():
     cpu_q = statistics.median(r["server_cpu_s"] / r["run_s"] for r in quiet)
     cpu_l = statistics.median(r["server_cpu_s"] / r["run_s"] for r in loaded)
     client = statistics.median(r["client_cpu_s"] / r["wall_s"] for r in loaded)
+    client_q = statistics.median(r["client_cpu_s"] / r["wall_s"] for r in quiet)
     print(f"\nrun time, {len(quiet)} runs each (s)     min        median")
     print(f"  no load                      {q_min:9.3f}  {q_med:9.3f}")
     print(f"  {args.rate:g} req/s                  {l_min:9.3f}  {l_med:9.3f}")
@@ -420,8 +460,8 @@ def main():
           f"(medians over the loaded runs); p99 from due time {latencies['p99_from_due_ms']:.2f} ms; "
           f"with no run going p50 {latencies['idle_p50_ms']:.2f} ms, p99 {latencies['idle_p99_ms']:.2f} ms; "
           f"late {sum(r['late'] for r in loaded)} of {sum(r['requests'] for r in loaded)}, errors {sum(r['errors'] for r in loaded)}")
-    print(f"CPU per second of run: server {cpu_q:.2f} without load, {cpu_l:.2f} with; load generator {client:.2f} "
-          f"(of {os.cpu_count()} cores)")
+    print(f"CPU per second of run: server {cpu_q:.2f} without load, {cpu_l:.2f} with; this script {client:.2f} with load, "
+          f"{client_q:.2f} without (of {os.cpu_count()} cores)")
     others = max(r["other_cpu_s"] / r["wall_s"] for r in runs)
     if others > 0.1:
         print(f"WARNING: other processes used up to {others:.2f} cores during a run: the machine was not quiet, "

@@ -84,6 +84,7 @@ public struct ServiceAnswers: Sendable {
     public func setEnabled(_ name: String, _ enabled: Bool) async throws -> [String: Any]? {
         guard let task = host.task(named: name) else { return nil }
         if enabled { try await task.resume() } else { try await task.pause() }
+        host.noteChange()
         return ["name": name, "enabled": !(await task.isPaused())]
     }
 

@@ -8,12 +8,15 @@ import Prometheus
 /// The HTTP API of `serve` (DESIGN.md, "The service") on Hummingbird: the status page, the
 /// tasks, a task's status, checkpoint, segments and a snapshot's files, trigger, pause and
 /// resume, Prometheus metrics, and the probes. Task names in paths are looked up among the
-/// loaded tasks, never used as file paths.
+/// loaded tasks, never used as file paths. The polled calls (`/tasks`, `/tasks/{name}`,
+/// `/metrics`) answer from ``RecentAnswers``: at most a second old, and never older than this
+/// process's last change to a task.
 public enum ServiceHTTP {
     public static func application(
         answers: ServiceAnswers, registry: PrometheusCollectorRegistry, host: String, port: Int, token: String?, logger: Logger,
         onListening: @escaping @Sendable (String) -> Void
     ) -> some ApplicationProtocol {
+        let recent = RecentAnswers(maxAge: .seconds(1))
         let router = Router()
         router.add(middleware: BearerTokenMiddleware(token: token))
         router.get("/") { _, _ in HTTPAnswers.text(StatusPage.html(), contentType: "text/html; charset=utf-8") }
@@ -28,12 +31,19 @@ public enum ServiceHTTP {
             return HTTPAnswers.json(["status": "ready", "tasks": answers.host.tasks.count])
         }
         router.get("/metrics") { _, _ in
-            HTTPAnswers.text(registry.emitToString(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+            try await recent.answer("/metrics", changes: answers.host.changes) {
+                HTTPAnswers.text(registry.emitToString(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+            }
         }
-        router.get("/tasks") { _, _ in HTTPAnswers.json(await answers.tasks()) }
+        router.get("/tasks") { _, _ in
+            try await recent.answer("/tasks", changes: answers.host.changes) { HTTPAnswers.json(await answers.tasks()) }
+        }
         router.get("/tasks/:name") { _, context in
             let name = try context.parameters.require("name")
-            return try await answers.task(name).map { HTTPAnswers.json($0) } ?? HTTPAnswers.unknownTask(name)
+            guard answers.host.task(named: name) != nil else { return HTTPAnswers.unknownTask(name) }
+            return try await recent.answer("/tasks/" + name, changes: answers.host.changes) {
+                try await answers.task(name).map { HTTPAnswers.json($0) } ?? HTTPAnswers.unknownTask(name)
+            }
         }
         router.get("/tasks/:name/checkpoint") { _, context in
             let name = try context.parameters.require("name")

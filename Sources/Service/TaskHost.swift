@@ -30,6 +30,7 @@ public final class TaskHost: Service, Sendable {
     private let scheduler: Mutex<TaskScheduler>
     private let runTimes = Mutex<[String: RunTimes]>([:])
     private let running = Mutex<[String: Task<Void, Never>]>([:])
+    private let changeCount = Atomic<Int>(0)
     private let wakes: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
     private let logger: Logger
@@ -83,10 +84,20 @@ public final class TaskHost: Service, Sendable {
     public func nextRunAt(_ name: String) -> Date? { scheduler.withLock { $0.nextRunAt(name) } }
     public func runTimes(_ name: String) -> RunTimes? { runTimes.withLock { $0[name] } }
 
+    /// How many times this process changed a task: a run started or ended, a trigger was
+    /// accepted, a task was paused or resumed. An answer made at one count is stale at the next.
+    public var changes: Int { changeCount.load(ordering: .acquiring) }
+
+    /// Counts a change made outside the host (a pause or resume).
+    public func noteChange() { changeCount.add(1, ordering: .releasing) }
+
     /// Asks for a run of `name` now.
     public func trigger(_ name: String) -> TaskScheduler.TriggerAnswer {
         let answer = scheduler.withLock { $0.trigger(name, now: Date()) }
-        if answer == .accepted { wake.yield() }
+        if answer == .accepted {
+            noteChange()
+            wake.yield()
+        }
         return answer
     }
 
@@ -127,6 +138,7 @@ public final class TaskHost: Service, Sendable {
         let started = Date()
         runTimes.withLock { $0[name] = RunTimes(startedAt: started) }
         Gauge(label: "lakeingest_task_running", dimensions: [("task", name)]).record(1)
+        noteChange()
         let run = Task { [self] in
             let report = try? await task.run()
             let ended = Date()
@@ -147,6 +159,7 @@ public final class TaskHost: Service, Sendable {
             onRunEnded(name, report)
             running.withLock { $0[name] = nil }
             scheduler.withLock { $0.finished(name, now: ended) }
+            noteChange()
             wake.yield()
         }
         running.withLock { $0[name] = run }
