@@ -66,18 +66,38 @@ public struct ServiceAnswers: Sendable {
         }
     }
 
-    /// `GET /tasks/{name}/snapshots/{id}/files`: the data files the snapshot added that live
-    /// segments hold, each with those segments and its rows in them.
+    /// `GET /tasks/{name}/snapshots/{id}/files`: the snapshot's data files that live segments
+    /// hold (`kind: data`, the rows of each in them) and the delete files applied to those
+    /// segments' rows (`kind: delete`, the rows each removed, and from which data files), each
+    /// with the segments, in path order.
     public func snapshotFiles(_ name: String, snapshot: Int64) async throws -> [[String: Any]]? {
         guard let task = host.task(named: name) else { return nil }
-        var files: [String: (segments: [String], rows: Int)] = [:]
+        struct File {
+            var kind: String
+            var segments: [String] = []
+            var rows = 0
+            var dataFiles: [String: Int] = [:]
+        }
+        var files: [String: File] = [:]
         for entry in try await task.ledger() where entry.snapshotId == snapshot {
             for span in entry.files {
-                files[span.path, default: ([], 0)].segments.append(entry.segment)
-                files[span.path, default: ([], 0)].rows += span.rows
+                files[span.path, default: File(kind: "data")].rows += span.rows
+                if files[span.path]!.segments.last != entry.segment { files[span.path]!.segments.append(entry.segment) }
+            }
+            for delete in entry.deletes ?? [] {
+                files[delete.path, default: File(kind: "delete")].rows += delete.rows
+                files[delete.path]!.dataFiles[delete.dataFile, default: 0] += delete.rows
+                if files[delete.path]!.segments.last != entry.segment { files[delete.path]!.segments.append(entry.segment) }
             }
         }
-        return files.keys.sorted().map { ["path": $0, "segments": files[$0]!.segments, "rows": files[$0]!.rows] }
+        return files.keys.sorted().map { path in
+            let file = files[path]!
+            var answer: [String: Any] = ["path": path, "kind": file.kind, "segments": file.segments, "rows": file.rows]
+            if file.kind == "delete" {
+                answer["dataFiles"] = file.dataFiles.keys.sorted().map { ["path": $0, "rows": file.dataFiles[$0]!] }
+            }
+            return answer
+        }
     }
 
     /// `POST /tasks/{name}/pause` and `/resume`: the new `enabled`.

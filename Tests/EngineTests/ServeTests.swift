@@ -138,7 +138,7 @@ extension EngineEndToEnd {
             let segments = try get("/tasks/orders/segments").json as? [[String: Any]] ?? []
             #expect(segments.count == 4 && segments.reduce(0) { $0 + ($1["rows"] as? Int ?? 0) } == 80)
             let files = try get("/tasks/orders/snapshots/\(snapshot)/files").json as? [[String: Any]] ?? []
-            #expect(files.count == 9 && files.reduce(0) { $0 + ($1["rows"] as? Int ?? 0) } == 80 && files.allSatisfy { !($0["segments"] as? [String] ?? []).isEmpty })
+            #expect(files.count == 9 && files.reduce(0) { $0 + ($1["rows"] as? Int ?? 0) } == 80 && files.allSatisfy { !($0["segments"] as? [String] ?? []).isEmpty && $0["kind"] as? String == "data" })
             #expect(try get("/tasks/orders/snapshots/x/files").status == 400)
             let missing = try get("/tasks/nope")
             #expect(missing.status == 404 && (missing.object["error"] as? [String: Any])?["code"] as? String == "notFound")

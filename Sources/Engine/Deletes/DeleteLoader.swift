@@ -26,13 +26,14 @@ actor DeleteLoader {
         guard !deletes.isEmpty else { return .none }
         var result = RowDeletes()
         if let vector = deletes.deletionVector {
-            result.positions.formUnion(try await deletionVector(vector))
+            result.positions.append((vector.path, Set(try await deletionVector(vector))))
         }
         for file in deletes.positionDeletes {
-            result.positions.formUnion(try await positions(file)[dataFile] ?? [])
+            result.positions.append((file.path, Set(try await positions(file)[dataFile] ?? [])))
         }
         for file in deletes.equalityDeletes {
-            result.equality.append(try await equality(file))
+            let (columns, keys) = try await equality(file)
+            result.equality.append((file.path, columns, keys))
         }
         return result
     }

@@ -15,6 +15,8 @@ struct RowGroupAppender {
         var cuts: [String: Int] = [:]
         /// Rows that row-level deletes removed.
         var deleted = 0
+        /// Those rows by the delete file that removed them.
+        var deletedBy: [String: Int] = [:]
     }
 
     let builder: SegmentBuilder
@@ -26,7 +28,9 @@ struct RowGroupAppender {
     /// - Throws: `EngineError(.invalidValue)` naming the first bad row, or a cancellation.
     func append(_ decoded: DecodedRowGroup, rows: Range<Int>) async throws -> Outcome {
         let (dropped, kept, deleted) = try await appendChecked(decoded, rows: rows)
-        return Outcome(dropped: dropped, cuts: StringCuts.count(decoded.batch, rows: kept, builder: builder), deleted: deleted)
+        var deletedBy: [String: Int] = [:]
+        for (row, file) in zip(decoded.deleted, decoded.deletedBy) where rows.contains(row) { deletedBy[file, default: 0] += 1 }
+        return Outcome(dropped: dropped, cuts: StringCuts.count(decoded.batch, rows: kept, builder: builder), deleted: deleted, deletedBy: deletedBy)
     }
 
     /// The rows left out, the rows that went in (as runs of the row group's rows), and how many

@@ -73,7 +73,7 @@ struct RowGroupDecodeStage: Sendable {
             context.events.emit(.rowGroupDecoded(file: file.work.file.path, rowGroup: job.rowGroup, rows: projected.rowCount, bytes: bytes))
             FaultInjection.reached("decoded")
             var decoded = DecodedRowGroup(work: file.work, rowGroup: job.rowGroup, firstRow: job.firstRow, batch: projected, bytes: bytes)
-            decoded.deleted = try file.deletes.deletedRows(in: projected, firstRow: job.firstRow, file: file.work.file.path)
+            (decoded.deleted, decoded.deletedBy) = try file.deletes.deletedRows(in: projected, firstRow: job.firstRow, file: file.work.file.path)
             return .rowGroup(decoded)
         } catch is CancellationError {
             throw CancellationError()

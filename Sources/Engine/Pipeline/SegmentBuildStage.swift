@@ -17,6 +17,15 @@ struct SegmentBuildStage {
     /// The file in hand's dropped rows and cut values: reported when it ends, forgotten when it
     /// is skipped.
     private var fileOutcome = RowGroupAppender.Outcome()
+    /// Rows that row-level deletes removed from the open segment, by delete file and data file;
+    /// and the file in hand's share of them, forgotten when the file is skipped.
+    private var segmentDeletes: [DeleteSource: Int] = [:]
+    private var fileDeletes: [DeleteSource: Int] = [:]
+
+    private struct DeleteSource: Hashable {
+        var delete: String
+        var dataFile: String
+    }
 
     init(context: PipelineContext) throws {
         self.context = context
@@ -61,6 +70,7 @@ struct SegmentBuildStage {
                     try await output.send(.fileIngested(work, rows: rows))
                 }
                 fileOutcome = .init()
+                fileDeletes = [:]
             case .fileFailed(let work, let error):
                 switch cutter.fileFailed(Self.key(work), path: work.file.path) {
                 case .ignore:
@@ -74,6 +84,8 @@ struct SegmentBuildStage {
                 case .skip(let truncateTo):
                     if let truncateTo { builder.truncate(toRows: truncateTo) }
                     fileOutcome = .init()
+                    for source in fileDeletes.keys { segmentDeletes[source] = nil }
+                    fileDeletes = [:]
                     try await output.send(.fileSkipped(work, error))
                 }
             }
@@ -97,6 +109,11 @@ struct SegmentBuildStage {
                 fileOutcome.dropped += outcome.dropped
                 fileOutcome.cuts.merge(outcome.cuts, uniquingKeysWith: +)
                 fileOutcome.deleted += outcome.deleted
+                for (delete, rows) in outcome.deletedBy {
+                    let source = DeleteSource(delete: delete, dataFile: decoded.work.file.path)
+                    segmentDeletes[source, default: 0] += rows
+                    fileDeletes[source, default: 0] += rows
+                }
                 FaultInjection.reached("appended")
                 action = cutter.appended(size: size, dropped: outcome.dropped.count + outcome.deleted)
             case .seal(let cut):
@@ -108,7 +125,12 @@ struct SegmentBuildStage {
         }
     }
 
-    private func seal(_ cut: SegmentCutter.Cut, output: StageChannel.Sender<BuiltWork>) async throws {
+    private mutating func seal(_ cut: SegmentCutter.Cut, output: StageChannel.Sender<BuiltWork>) async throws {
+        var cut = cut
+        cut.deletes = segmentDeletes.map { AppliedDelete(path: $0.key.delete, dataFile: $0.key.dataFile, rows: $0.value) }
+            .sorted { ($0.path, $0.dataFile) < ($1.path, $1.dataFile) }
+        segmentDeletes = [:]
+        fileDeletes = [:]
         let configuration = context.configuration
         let compression = configuration.push.tarCompression
         let path = context.workPath + "/" + cut.name + compression.fileExtension

@@ -45,6 +45,8 @@ struct DecodedRowGroup: Sendable {
     let bytes: Int
     /// Rows of the batch that row-level deletes remove, ascending: never appended.
     var deleted: [Int] = []
+    /// For each of `deleted`, the delete file that removed it.
+    var deletedBy: [String] = []
 }
 
 /// Decode → build, in file and row-group order.

@@ -43,6 +43,9 @@ extension [LedgerEntry] {
             var entry = entry
             let kept = entry.files.filter { !removed.contains($0.path) }
             entry.files = kept + added.filter { span in !kept.contains { $0.path == span.path } }
+            // The added files hold the removed ones' rows with their deletes already applied.
+            let deletes = entry.deletes?.filter { !removed.contains($0.dataFile) } ?? []
+            entry.deletes = deletes.isEmpty ? nil : deletes
             return entry
         }
     }

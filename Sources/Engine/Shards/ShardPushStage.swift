@@ -44,6 +44,7 @@ struct ShardPushStage {
                     var entry = LedgerEntry(segment: cut.name, step: cut.stepId, snapshotId: cut.snapshotId, group: cut.group, part: cut.part,
                                             rows: segment.rows, files: cut.files, pushedAt: Timestamps.now())
                     entry.columns = context.plan.pinotSchema.fields.map(\.name)
+                    entry.deletes = cut.deletes.isEmpty ? nil : cut.deletes
                     try await folder.record(entry, ordinal: ordinal)
                     var change = ShardRecord(shard: shard, segments: [cut.name: segment.rows])
                     if cut.completesGroup { change.pushedGroups = [cut.group] }

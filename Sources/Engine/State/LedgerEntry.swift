@@ -12,4 +12,22 @@ public struct LedgerEntry: Codable, Sendable, Equatable {
     /// The segment's columns (the Pinot schema it was built in): a column renamed since is
     /// rebuilt under its new name. Absent in entries written before it was recorded.
     public var columns: [String]?
+    /// The Iceberg delete files applied to the segment's rows: the rows each removed, per data
+    /// file of the segment. Absent when none removed a row (and in entries written before it was
+    /// recorded).
+    public var deletes: [AppliedDelete]?
+}
+
+/// A delete file (position delete, deletion vector or equality delete) and the rows it removed
+/// from one data file's rows in a segment.
+public struct AppliedDelete: Codable, Sendable, Hashable {
+    public var path: String
+    public var dataFile: String
+    public var rows: Int
+
+    public init(path: String, dataFile: String, rows: Int) {
+        self.path = path
+        self.dataFile = dataFile
+        self.rows = rows
+    }
 }

@@ -42,8 +42,9 @@ struct CheckpointMachine {
 
     /// A segment's push returned at `time` (ISO 8601).
     mutating func pushed(_ cut: SegmentCutter.Cut, rows: Int, at time: String) -> PushOutcome {
-        let entry = LedgerEntry(segment: cut.name, step: cut.stepId, snapshotId: cut.snapshotId, group: cut.group, part: cut.part,
+        var entry = LedgerEntry(segment: cut.name, step: cut.stepId, snapshotId: cut.snapshotId, group: cut.group, part: cut.part,
                                 rows: rows, files: cut.files, pushedAt: time)
+        entry.deletes = cut.deletes.isEmpty ? nil : cut.deletes
         let replaces = !recorded.insert(cut.name).inserted
         return PushOutcome(ledger: entry, replacesLedgerEntry: replaces, checkpoint: cut.completesGroup ? groupCompleted(cut.group) : nil)
     }

@@ -62,6 +62,9 @@ struct SegmentCutter {
         var files: [FileRowSpan]
         /// The group's last part: once pushed, the group is complete.
         var completesGroup: Bool
+        /// The rows row-level deletes removed from the segment, by delete file (set by the
+        /// build stage, which applies them).
+        var deletes: [AppliedDelete] = []
     }
 
     /// What the build stage does next with the row group in hand.
