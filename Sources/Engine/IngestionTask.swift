@@ -144,12 +144,15 @@ public final class IngestionTask: Sendable {
             var checkpoint = try await SwapRecovery.settle(checkpoint, pusher: pusher, folder: folder)
             // A plan stops after a step that replaces segments; the rest is planned once it is done.
             while true {
+                let planning = ContinuousClock.now
                 let plan = try await StepPlanner(connection: connection)
                     .plan(checkpoint: checkpoint, lakeSchema: try await folder.lakeSchema(), ledger: try await folder.ledger())
                 if let lakeSchema = plan.lakeSchema { try await folder.save(lakeSchema) }
                 progress.discovered(plan)
                 try progress.publish(.running)
-                logger.info("planned", metadata: ["steps": "\(plan.steps.count)", "files": "\(plan.steps.reduce(0) { $0 + $1.files.count })"])
+                let seconds = (ContinuousClock.now - planning) / .seconds(1)
+                logger.info("planned", metadata: ["steps": "\(plan.steps.count)", "files": "\(plan.steps.reduce(0) { $0 + $1.files.count })",
+                                                  "seconds": "\((seconds * 1000).rounded() / 1000)", "manifestsRead": "\(plan.manifestsRead)"])
                 try await pusher.checkTarget()
                 let context = PipelineContext(
                     configuration: configuration, plan: plan, tableConfig: try await tableConfig(plan, pusher: pusher),

@@ -29,6 +29,8 @@ struct RunPlan: Sendable {
     /// The plan stops before the source's head: a swap step is planned only against the ledger
     /// as it stands, so the steps after it are planned once it is done.
     var truncated = false
+    /// Iceberg: the manifest lists and manifests read to plan (the table metadata not counted).
+    var manifestsRead = 0
 }
 
 /// Turns the source and the checkpoint into ``IngestionStep``s: the Iceberg planner's snapshot
@@ -122,7 +124,7 @@ struct StepPlanner {
             if truncated { break }
         }
         return RunPlan(steps: steps, pinotSchema: schema, table: metadata, tableUUID: metadata.tableUUID, io: io,
-                       checkpointExpired: plan.checkpointExpired, truncated: truncated)
+                       checkpointExpired: plan.checkpointExpired, truncated: truncated, manifestsRead: plan.objectsRead)
     }
 
     /// Segments built before a column was renamed hold it under its old name, which Pinot

@@ -2,6 +2,7 @@
 """Generate a large Iceberg table for scan-planning cost (NOT committed; made on demand).
 
     python3 Tests/Fixtures/iceberg/make_planning_table.py [--root DIR] [--manifests 200] [--files 100]
+        [--metadata-versions N]
 
 Writes table `bench.planning_<manifests>x<files>` (format v2) into the warehouse
 file://<root>/warehouse (default root /tmp/lakeingest-iceberg-planning; the whole root is
@@ -45,6 +46,9 @@ def main():
     ap.add_argument("--root", default="/tmp/lakeingest-iceberg-planning")
     ap.add_argument("--manifests", type=int, default=200)
     ap.add_argument("--files", type=int, default=100)
+    ap.add_argument("--metadata-versions", type=int, default=None,
+                    help="keep only the newest N previous metadata.json files (Iceberg's "
+                         "write.metadata.delete-after-commit.enabled; default: keep all)")
     args = ap.parse_args()
 
     _deterministic.install(seed=20240918)
@@ -83,9 +87,11 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         catalog = SqlCatalog("planning", uri=f"sqlite:///{tmp}/catalog.db", warehouse="file://" + warehouse)
         catalog.create_namespace("bench")
-        table = catalog.create_table(f"bench.{name}", schema=schema, partition_spec=spec,
-                                     properties={"format-version": "2",
-                                                 "commit.manifest-merge.enabled": "false"})
+        properties = {"format-version": "2", "commit.manifest-merge.enabled": "false"}
+        if args.metadata_versions is not None:
+            properties["write.metadata.delete-after-commit.enabled"] = "true"
+            properties["write.metadata.previous-versions-max"] = str(args.metadata_versions)
+        table = catalog.create_table(f"bench.{name}", schema=schema, partition_spec=spec, properties=properties)
         data_dir = os.path.join(warehouse, "bench", name, "data")
         stats_plan = compute_statistics_plan(schema, table.metadata.properties)
         id_mapping = parquet_path_to_id_mapping(schema)
