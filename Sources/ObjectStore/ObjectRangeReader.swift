@@ -1,6 +1,28 @@
+/// What a request costs against the bytes it carries, for deciding when to merge ranges: a
+/// separate request pays `firstByteLatency` (S3: 10–50 ms to the first byte), reading the gap
+/// between two ranges pays gap / `bandwidth`. Merging pays while the gap is below
+/// latency × bandwidth (``maxGap``): 2 MB at 20 ms and 100 MB/s, the defaults.
+public struct RangeCostModel: Sendable, Equatable {
+    /// Seconds to a request's first byte.
+    public var firstByteLatency: Double
+    /// Bytes per second of one request's body.
+    public var bandwidth: Double
+
+    public init(firstByteLatency: Double, bandwidth: Double) {
+        self.firstByteLatency = firstByteLatency
+        self.bandwidth = bandwidth
+    }
+
+    public static let standard = RangeCostModel(firstByteLatency: 0.020, bandwidth: 100e6)
+
+    /// The largest gap worth reading rather than paying for another request.
+    public var maxGap: Int { Int((firstByteLatency * bandwidth).rounded()) }
+}
+
 /// Random access to one object through ranged GETs: what a Parquet reader needs (a size, and
 /// byte ranges). Nearby ranges are coalesced into one request when the gap between them is
-/// at most `coalesceGap` bytes, so a row group's projected column chunks cost few requests.
+/// at most `coalesceGap` bytes (``RangeCostModel``), so a row group's projected column chunks
+/// cost few requests; the requests that remain go out at once.
 public struct ObjectRangeReader: Sendable {
     public let store: any ObjectStore
     public let key: String
@@ -9,7 +31,7 @@ public struct ObjectRangeReader: Sendable {
     public let knownSize: Int?
     public let coalesceGap: Int
 
-    public init(store: any ObjectStore, key: String, size: Int? = nil, coalesceGap: Int = 1 << 20) {
+    public init(store: any ObjectStore, key: String, size: Int? = nil, coalesceGap: Int = RangeCostModel.standard.maxGap) {
         self.store = store
         self.key = key
         self.knownSize = size
@@ -29,14 +51,21 @@ public struct ObjectRangeReader: Sendable {
         return bytes
     }
 
-    /// The bytes of each range, in the order asked, fetched with coalesced requests.
+    /// The bytes of each range, in the order asked, fetched with coalesced requests that go
+    /// out at once.
     public func read(ranges: [Range<Int>]) async throws -> [[UInt8]] {
         var results = [[UInt8]](repeating: [], count: ranges.count)
-        for group in RangeCoalescing.groups(ranges, maxGap: coalesceGap) {
-            let bytes = try await read(group.span)
-            for member in group.members {
-                let range = ranges[member]
-                results[member] = Array(bytes[(range.lowerBound - group.span.lowerBound)..<(range.upperBound - group.span.lowerBound)])
+        let groups = RangeCoalescing.groups(ranges, maxGap: coalesceGap)
+        try await withThrowingTaskGroup(of: (Int, [UInt8]).self) { tasks in
+            for (index, group) in groups.enumerated() {
+                tasks.addTask { (index, try await read(group.span)) }
+            }
+            for try await (index, bytes) in tasks {
+                let group = groups[index]
+                for member in group.members {
+                    let range = ranges[member]
+                    results[member] = Array(bytes[(range.lowerBound - group.span.lowerBound)..<(range.upperBound - group.span.lowerBound)])
+                }
             }
         }
         return results

@@ -43,4 +43,14 @@ struct LocalObjectStoreTests {
             RangeCoalescing.Group(span: 100..<110, members: [2]),
         ])
     }
+
+    @Test("the range cost model: a gap is read rather than paid for with another request while it costs less than one")
+    func rangeCostModel() {
+        #expect(RangeCostModel.standard.maxGap == 2_000_000, "20 ms at 100 MB/s")
+        #expect(RangeCostModel(firstByteLatency: 0.050, bandwidth: 50e6).maxGap == 2_500_000)
+        #expect(RangeCostModel(firstByteLatency: 0.001, bandwidth: 1e9).maxGap == 1_000_000)
+        let ranges = [0..<10, 1_000_010..<1_000_020]
+        #expect(RangeCoalescing.groups(ranges, maxGap: RangeCostModel.standard.maxGap).count == 1)
+        #expect(RangeCoalescing.groups(ranges, maxGap: RangeCostModel(firstByteLatency: 0.005, bandwidth: 100e6).maxGap).count == 2)
+    }
 }

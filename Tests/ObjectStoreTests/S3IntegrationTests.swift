@@ -212,6 +212,46 @@ extension S3IntegrationTests {
         _ = try await wide.readRowGroup(0, fields: fields)
         #expect(counting.getCount - before <= 5, "one request per projected chunk at most without coalescing")
     }
+
+    @Test("a small Parquet file read whole: one request brings the footer and every row group's chunks", .enabled(if: server != nil))
+    func smallFileReadWhole() async throws {
+        let store = try await Self.freshBucket("whole")
+        let path = Self.fixtures + "/pyarrow-snappy-dict-v1.parquet"
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        try await store.put("t/part-0.parquet", body: bytes)
+        let counting = CountingStore(store)
+        let source = ObjectParquetSource(store: counting, key: "t/part-0.parquet", size: bytes.count, wholeObjectBelow: bytes.count)
+        let remote = try await ParquetFileReader(source: source, name: "s3://whole/part-0")
+        let local = try await ParquetFileReader(source: try LocalFileReader(path: path), name: path)
+        let fields = try remote.fieldIndices(nil)
+        for group in remote.metadata.rowGroups.indices {
+            let batch = try await remote.readRowGroup(group, fields: fields)
+            let expected = try await local.readRowGroup(group, fields: fields)
+            #expect(batch.rowCount == expected.rowCount)
+            for (column, other) in zip(batch.columns, expected.columns) {
+                #expect((0..<batch.rowCount).allSatisfy { column.value(at: $0).jsonText == other.value(at: $0).jsonText })
+            }
+        }
+        #expect(counting.getCount == 1, "\(counting.getCount) requests for a file within one request's worth of bytes")
+        let large = ObjectParquetSource(store: counting, key: "t/part-0.parquet", size: bytes.count, wholeObjectBelow: bytes.count - 1)
+        let before = counting.getCount
+        let footerOnly = try await ParquetFileReader(source: large, name: "s3://whole/part-0")
+        #expect(counting.getCount == before + 1 && footerOnly.metadata.rowGroups.count == remote.metadata.rowGroups.count)
+        await #expect(throws: ObjectStoreError.self) { try await source.read(bytes.count - 4..<bytes.count + 1) }
+    }
+
+    @Test("far-apart ranges: one request per coalesced group, each part its own bytes", .enabled(if: server != nil))
+    func concurrentGroups() async throws {
+        let store = try await Self.freshBucket("groups")
+        let body = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        try await store.put("f", body: body)
+        let counting = CountingStore(store)
+        let reader = ObjectRangeReader(store: counting, key: "f", size: body.count, coalesceGap: 100)
+        let ranges = [250_000..<251_000, 0..<10, 100_000..<100_050, 5..<20, 299_990..<300_000]
+        let parts = try await reader.read(ranges: ranges)
+        for (range, part) in zip(ranges, parts) { #expect(part == Array(body[range])) }
+        #expect(counting.getCount == 4)
+    }
 }
 
 extension S3IntegrationTests {

@@ -98,9 +98,10 @@ public struct TaskConfiguration: Sendable {
     /// How many things each stage does at once and how much may wait between stages; the
     /// defaults follow the machine's core count.
     public struct PipelineOptions: Sendable {
-        /// Files whose footers are read ahead of decoding.
+        /// Files whose footers are read ahead of decoding (a file within one request's worth of
+        /// bytes is read whole: see ``ObjectParquetSource``).
         public var fetchConcurrency: Int
-        /// Row groups fetched and decoded at once.
+        /// Row groups decoded at once; twice as many fetch their chunks ahead of decoding.
         public var decodeConcurrency: Int
         /// Decoded bytes that may wait for the segment builder (the decode window and channel).
         public var decodedBytesInFlight: Int
@@ -110,7 +111,7 @@ public struct TaskConfiguration: Sendable {
         public var sealedSegmentsInFlight: Int
 
         public init(cores: Int = ProcessInfo.processInfo.activeProcessorCount) {
-            fetchConcurrency = max(4, 2 * cores)
+            fetchConcurrency = max(16, 4 * cores)
             decodeConcurrency = max(1, cores)
             decodedBytesInFlight = 64 << 20
             buildConcurrency = max(1, cores)

@@ -1,3 +1,4 @@
+import ObjectStore
 import Columnar
 import Pinot
 import Parquet
@@ -24,7 +25,9 @@ struct PipelineContext: Sendable {
             throw EngineError(.unsupported, "data file format \(file.format) is not ingested (only PARQUET data files are read)", file: file.path)
         }
         let (store, key) = try plan.io.resolve(file.path)
-        let source = CountingSource(inner: ObjectParquetSource(store: store, key: key, size: file.size > 0 ? file.size : nil),
+        // A file within one request's worth of bytes is read whole, footer and chunks at once.
+        let source = CountingSource(inner: ObjectParquetSource(store: store, key: key, size: file.size > 0 ? file.size : nil,
+                                                               wholeObjectBelow: RangeCostModel.standard.maxGap),
                                     counter: metrics.bytesRead)
         let reader = try await ParquetFileReader(source: source, name: file.path)
         let fields = try reader.outputFields(try reader.fieldIndices(nil))

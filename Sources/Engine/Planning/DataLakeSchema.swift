@@ -18,10 +18,11 @@ enum DataLakeSchema {
         var failure: String?
     }
 
-    /// Reads the footers of `files`, eight at a time, in their order.
+    /// Reads the footers of `files`, 32 at a time (each is one small ranged read: latency, not
+    /// bandwidth or CPU, is what they cost), in their order.
     /// - Throws: the first unreadable footer's error without `continueOnFileError`.
     static func footers(_ files: [(uri: String, info: ObjectInfo)], io: FileIO, continueOnFileError: Bool) async throws -> [Footer] {
-        try await OrderedWindow<Footer>.map(files, limit: 8) { file in
+        try await OrderedWindow<Footer>.map(files, limit: 32) { file in
             do {
                 let (store, key) = try io.resolve(file.uri)
                 let reader = try await ParquetFileReader(source: ObjectParquetSource(store: store, key: key, size: file.info.size), name: file.uri)
