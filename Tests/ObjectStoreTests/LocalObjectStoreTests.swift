@@ -35,6 +35,21 @@ struct LocalObjectStoreTests {
         #expect(try await store.get("u/x") == [7, 7])
     }
 
+    @Test("a symbolic link lists, heads and reads as the file it points to")
+    func symbolicLinks() async throws {
+        let (store, root) = try makeStore()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let body = (0..<5000).map { UInt8(truncatingIfNeeded: $0 &* 3) }
+        try await store.put("real/data.parquet", body: body)
+        try FileManager.default.createDirectory(atPath: root + "/links", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: root + "/links/copy-1.parquet", withDestinationPath: root + "/real/data.parquet")
+        let listed = try await store.listAll(prefix: "links/")
+        #expect(listed.map(\.key) == ["links/copy-1.parquet"])
+        #expect(listed.first?.size == body.count, "the file's size, not the link's")
+        #expect(try await store.head("links/copy-1.parquet").size == body.count)
+        #expect(try await store.get("links/copy-1.parquet", range: .suffix(10)) == Array(body.suffix(10)))
+    }
+
     @Test("range coalescing merges only ranges within the gap")
     func coalescing() {
         let groups = RangeCoalescing.groups([0..<10, 15..<20, 100..<110, 5..<8], maxGap: 5)

@@ -30,7 +30,14 @@ public struct LocalObjectStore: ObjectStore {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
             throw ObjectStoreError(.noSuchKey, "no such file", bucket: root, key: key)
         }
-        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        return try Self.info(key: key, path: path)
+    }
+
+    /// Size and modification time of the file at `path`, through symbolic links (a folder of
+    /// links to Parquet files lists the files' sizes, not the links').
+    static func info(key: String, path: String) throws -> ObjectInfo {
+        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        let attributes = try FileManager.default.attributesOfItem(atPath: target)
         let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
         let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970
         return ObjectInfo(key: key, size: size, etag: modified.map { "\(size)-\(Int64($0 * 1000))" }, lastModified: modified)
@@ -132,10 +139,7 @@ public struct LocalObjectStore: ObjectStore {
                 }
                 keys.sort { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
                 for key in keys {
-                    let attributes = try FileManager.default.attributesOfItem(atPath: (root == "/" ? "" : root) + "/" + key)
-                    let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
-                    let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970
-                    continuation.yield(ObjectInfo(key: key, size: size, etag: modified.map { "\(size)-\(Int64($0 * 1000))" }, lastModified: modified))
+                    continuation.yield(try Self.info(key: key, path: (root == "/" ? "" : root) + "/" + key))
                 }
                 continuation.finish()
             } catch {
