@@ -101,7 +101,7 @@ public struct TaskConfiguration: Sendable {
         /// Files whose footers are read ahead of decoding (a file within one request's worth of
         /// bytes is read whole: see ``ObjectParquetSource``).
         public var fetchConcurrency: Int
-        /// Row groups decoded at once; twice as many fetch their chunks ahead of decoding.
+        /// Row groups fetched and decoded at once.
         public var decodeConcurrency: Int
         /// Decoded bytes that may wait for the segment builder (the decode window and channel).
         public var decodedBytesInFlight: Int

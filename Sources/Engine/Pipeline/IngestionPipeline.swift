@@ -38,8 +38,7 @@ enum IngestionPipeline {
                 try await FooterReaderStage(concurrency: options.fetchConcurrency, context: context).run(input: discoveredInput, output: fetched)
             }
             group.addTask {
-                try await RowGroupDecodeStage(concurrency: options.decodeConcurrency, fetchAhead: 2 * options.decodeConcurrency, context: context)
-                    .run(input: fetchedInput, output: decoded)
+                try await RowGroupDecodeStage(concurrency: options.decodeConcurrency, context: context).run(input: fetchedInput, output: decoded)
             }
             group.addTask {
                 var stage = try SegmentBuildStage(context: context)

@@ -2,21 +2,19 @@ import BoundedWork
 import Columnar
 import Parquet
 
-/// Stage 3: every row group of every opened file: its projected column chunks fetched with
-/// coalesced ranged reads, `fetchAhead` row groups at once, and decoded and projected onto the
-/// table's schema, `concurrency` at once (``AsyncPermits``): row groups wait on the network
-/// while others use the cores, so an object store's latency is hidden without running more
-/// CPU work than there are cores. A row group that fails is passed on as its file's failure;
-/// the build stage drops the file's later row groups.
+/// Stage 3: every row group of every opened file, `concurrency` at once: each one's projected
+/// column chunks fetched with coalesced ranged reads, decoded in a task of its own (so the next
+/// row group's chunks are being fetched while one decodes), and projected onto the table's
+/// schema. A row group that fails is passed on as its file's failure; the build stage drops the
+/// file's later row groups.
 ///
-/// Buffering: an ``OrderedWindow`` of `fetchAhead` row groups admitted and not yet passed on
-/// (fetching, fetched, decoding or decoded); output keeps file and row-group order. Backpressure is the
-/// output channel's byte watermark: its send suspends this stage while the builder is behind.
+/// Buffering: an ``OrderedWindow`` of `concurrency` row groups, which are also all it admits
+/// before passing them on (a large file's decoded row group can weigh tens of MB: more of them
+/// waiting cost memory and bought no speed, measured); output keeps file and row-group order.
+/// Backpressure is the output channel's byte watermark: its send suspends this stage while the
+/// builder is behind.
 struct RowGroupDecodeStage: Sendable {
-    /// Row groups decoded at once.
     let concurrency: Int
-    /// Row groups fetched (or fetched and waiting to decode) at once; at least `concurrency`.
-    let fetchAhead: Int
     let context: PipelineContext
 
     /// One row group to fetch and decode.
@@ -30,12 +28,10 @@ struct RowGroupDecodeStage: Sendable {
     func run(input: StageChannel.Receiver<FetchedWork>, output: StageChannel.Sender<DecodedWork>) async throws {
         defer { output.finish() }
         let context = self.context
-        let permits = AsyncPermits(concurrency)
-        let fetchAhead = max(concurrency, self.fetchAhead)
         var queued: [WindowInput<Job, DecodedWork>] = []
         var position = 0
         try await OrderedWindow<DecodedWork>.run(
-            limit: fetchAhead, lookahead: fetchAhead,
+            limit: concurrency, lookahead: concurrency,
             next: {
                 if position == queued.count {
                     guard let item = await input.next() else { return nil }
@@ -45,7 +41,7 @@ struct RowGroupDecodeStage: Sendable {
                 position += 1
                 return queued[position - 1]
             },
-            perform: { job in try await Self.decode(job, permits: permits, context: context) },
+            perform: { job in try await Self.decode(job, context: context) },
             release: { try await output.send($0) })
     }
 
@@ -69,14 +65,11 @@ struct RowGroupDecodeStage: Sendable {
     }
 
     /// Fetches, decodes and projects one row group.
-    private static func decode(_ job: Job, permits: AsyncPermits, context: PipelineContext) async throws -> DecodedWork {
+    private static func decode(_ job: Job, context: PipelineContext) async throws -> DecodedWork {
         let file = job.file
         do {
-            let fetched = try await file.reader.fetchRowGroup(job.rowGroup, fields: file.projection.decodeFields)
-            let projected = try await permits.withPermit {
-                try Task.checkCancellation()
-                return file.projection.apply(try fetched.decode())
-            }
+            let batch = try await file.reader.readRowGroup(job.rowGroup, fields: file.projection.decodeFields)
+            let projected = file.projection.apply(batch)
             let bytes = projected.estimatedBytes
             context.gauges.decoded(bytes: bytes)
             context.events.emit(.rowGroupDecoded(file: file.work.file.path, rowGroup: job.rowGroup, rows: projected.rowCount, bytes: bytes))

@@ -89,39 +89,12 @@ public final class ParquetFileReader<Source: RandomAccessReader>: Sendable {
 
     /// Decodes row group `index`, reading only the chunks of `fields`.
     public func readRowGroup(_ index: Int, fields: [Int]) async throws -> RecordBatch {
-        try await fetchRowGroup(index, fields: fields).decode()
-    }
-
-    /// Reads the chunks of `fields` in row group `index`, not yet decoded: the I/O half of
-    /// ``readRowGroup(_:fields:)``, so that a caller can hold more row groups fetching than it
-    /// decodes at once.
-    public func fetchRowGroup(_ index: Int, fields: [Int]) async throws -> FetchedRowGroup {
         do {
             let decoder = try rowGroupDecoder(index, fields: fields)
             let needed = try decoder.chunkRanges()
             let bytes = try await source.read(ranges: needed.map(\.range))
             var chunks: [Int: [UInt8]] = [:]
             for (request, data) in zip(needed, bytes) { chunks[request.leaf] = data }
-            return FetchedRowGroup(decoder: decoder, chunks: chunks, name: name, index: index)
-        } catch let error as ParquetError {
-            throw error.with(file: name, rowGroup: index)
-        }
-    }
-}
-
-/// A row group's column chunks, read and not yet decoded.
-public struct FetchedRowGroup: Sendable {
-    let decoder: RowGroupDecoder
-    let chunks: [Int: [UInt8]]
-    let name: String
-    let index: Int
-
-    /// The chunks' bytes.
-    public var bytes: Int { chunks.values.reduce(0) { $0 + $1.count } }
-
-    /// Decodes the chunks (CPU only).
-    public func decode() throws -> RecordBatch {
-        do {
             return try decoder.decode(chunks: chunks)
         } catch let error as ParquetError {
             throw error.with(file: name, rowGroup: index)
