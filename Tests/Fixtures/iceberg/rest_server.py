@@ -309,6 +309,11 @@ class Handler(BaseHTTPRequestHandler):
     # -- plumbing
     def _send(self, status, doc=None, head=False):
         body = b"" if doc is None else json.dumps(doc, separators=(",", ":")).encode()
+        # Logged before the answer goes out: a client that reads /_control/requests right after
+        # its answer must find it there.
+        if not self.path.startswith("/_control/"):
+            with self.st.lock:
+                self.st.log.append({"method": self.command, "path": self.path, "status": status})
         self.send_response(status)
         if doc is not None:
             self.send_header("Content-Type", "application/json")
@@ -316,9 +321,6 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if not head and body:
             self.wfile.write(body)
-        if not self.path.startswith("/_control/"):
-            with self.st.lock:
-                self.st.log.append({"method": self.command, "path": self.path, "status": status})
 
     def _error(self, e: CatalogError, head=False):
         self._send(e.code, {"error": {"message": e.message, "type": e.type, "code": e.code}}, head=head)

@@ -311,17 +311,20 @@ class Handler(BaseHTTPRequestHandler):
             if path != "/health" and self.st.authorization and self.headers.get("Authorization") != self.st.authorization:
                 raise ControllerError(401, "HTTP 401 Unauthorized: the Authorization header is missing or wrong")
             status, doc, text = self._route(path, q, body)
-            self._send(status, doc, text)
+            answer = (status, doc, text)
         except ControllerError as e:
             status = e.code
-            self._send(e.code, {"code": e.code, "error": e.message})
+            answer = (e.code, {"code": e.code, "error": e.message}, None)
         except Exception as e:  # noqa: BLE001
             status = 500
-            self._send(500, {"code": 500, "error": f"{type(e).__name__}: {e}"})
+            answer = (500, {"code": 500, "error": f"{type(e).__name__}: {e}"}, None)
         finally:
+            # Logged before the answer goes out: a client that reads /_control/requests right
+            # after its answer must find it there.
             if not path.startswith("/_control/"):
                 with self.st.lock:
                     self.st.log.append({"method": self.command, "path": self.path, "status": status, "bytes": len(body)})
+        self._send(*answer)
 
     def _accept_any(self):
         """Benchmarks: the body streamed to a file in 1 MiB pieces, then deleted."""
