@@ -7,80 +7,97 @@ This kernel has no netem, so latency is added in user space: every chunk a clien
 forwarded to the upstream `delay` after it arrived (chunks keep their order, so a request is held
 once, not once per chunk, and a large upload streams on behind it), and the answer flows back
 untouched. A request therefore waits `delay` more for its first byte — real S3's 10–50 ms
-first-byte latency on a ranged GET — while bandwidth is unchanged. Prints `listening HOST:PORT`
-once it accepts connections; runs until killed. Also importable (`start_in_thread`).
+first-byte latency on a ranged GET — while bandwidth is unchanged. It also counts requests
+(client chunks that begin with an HTTP method) and the bytes answered. Prints
+`listening HOST:PORT` once it accepts connections; runs until killed. Importable: `DelayProxy`.
 """
 import argparse
 import asyncio
 import sys
 import threading
 
-
-async def pipe(reader, writer, delay, loop):
-    """Copies reader to writer, each chunk `delay` seconds after it arrived, in order."""
-    pending = asyncio.Queue()
-
-    async def forward():
-        while True:
-            due, chunk = await pending.get()
-            wait = due - loop.time()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            if chunk is None:
-                break
-            writer.write(chunk)
-            await writer.drain()
-        if writer.can_write_eof():
-            writer.write_eof()
-
-    forwarding = asyncio.ensure_future(forward())
-    try:
-        while True:
-            chunk = await reader.read(1 << 16)
-            await pending.put((loop.time() + delay, chunk or None))
-            if not chunk:
-                break
-        await forwarding
-    except (ConnectionError, asyncio.CancelledError):
-        forwarding.cancel()
-    finally:
-        writer.close()
+METHODS = (b"GET ", b"HEAD", b"PUT ", b"POST")
 
 
-async def serve(listen_host, listen_port, upstream_host, upstream_port, delay, ready):
-    loop = asyncio.get_running_loop()
+class DelayProxy:
+    """The proxy on its own event loop in a daemon thread; `delay_ms` can change between runs."""
 
-    async def handle(client_reader, client_writer):
+    def __init__(self, upstream_host, upstream_port, delay_ms=0.0, listen_host="127.0.0.1", listen_port=0):
+        self.upstream = (upstream_host, upstream_port)
+        self.lock = threading.Lock()
+        self.reset(delay_ms)
+        started = threading.Event()
+        self.address = None
+
+        def ready(where):
+            self.address = where
+            started.set()
+
+        threading.Thread(target=lambda: asyncio.run(self.serve(listen_host, listen_port, ready)), daemon=True).start()
+        if not started.wait(10):
+            raise RuntimeError("the delaying proxy did not start")
+
+    def reset(self, delay_ms):
+        """Sets the delay and zeroes the counters."""
+        with self.lock:
+            self.delay, self.requests, self.bytes = delay_ms / 1000.0, 0, 0
+
+    def counts(self):
+        """(requests, bytes answered) since the last reset."""
+        with self.lock:
+            return self.requests, self.bytes
+
+    async def pipe(self, reader, writer, upstream):
+        """Copies reader to writer; towards the upstream each chunk waits the delay, in order."""
+        loop = asyncio.get_running_loop()
+        pending = asyncio.Queue()
+
+        async def forward():
+            while True:
+                due, chunk = await pending.get()
+                wait = due - loop.time()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                if chunk is None:
+                    break
+                writer.write(chunk)
+                await writer.drain()
+            if writer.can_write_eof():
+                writer.write_eof()
+
+        forwarding = asyncio.ensure_future(forward())
         try:
-            upstream_reader, upstream_writer = await asyncio.open_connection(upstream_host, upstream_port)
-        except OSError:
-            client_writer.close()
-            return
-        await asyncio.gather(pipe(client_reader, upstream_writer, delay, loop),
-                             pipe(upstream_reader, client_writer, 0.0, loop), return_exceptions=True)
+            while True:
+                chunk = await reader.read(1 << 16)
+                with self.lock:
+                    if upstream and chunk[:4] in METHODS:
+                        self.requests += 1
+                    elif not upstream:
+                        self.bytes += len(chunk)
+                    delay = self.delay if upstream else 0.0
+                await pending.put((loop.time() + delay, chunk or None))
+                if not chunk:
+                    break
+            await forwarding
+        except (ConnectionError, asyncio.CancelledError):
+            forwarding.cancel()
+        finally:
+            writer.close()
 
-    server = await asyncio.start_server(handle, listen_host, listen_port)
-    ready(server.sockets[0].getsockname()[:2])
-    async with server:
-        await server.serve_forever()
+    async def serve(self, host, port, ready):
+        async def handle(client_reader, client_writer):
+            try:
+                upstream_reader, upstream_writer = await asyncio.open_connection(*self.upstream)
+            except OSError:
+                client_writer.close()
+                return
+            await asyncio.gather(self.pipe(client_reader, upstream_writer, True),
+                                 self.pipe(upstream_reader, client_writer, False), return_exceptions=True)
 
-
-def start_in_thread(upstream_host, upstream_port, delay_ms, listen_host="127.0.0.1"):
-    """Starts the proxy on a free port in a daemon thread; returns (host, port)."""
-    address = []
-    started = threading.Event()
-
-    def ready(where):
-        address.append(where)
-        started.set()
-
-    def main():
-        asyncio.run(serve(listen_host, 0, upstream_host, upstream_port, delay_ms / 1000.0, ready))
-
-    threading.Thread(target=main, daemon=True).start()
-    if not started.wait(10):
-        raise RuntimeError("the delaying proxy did not start")
-    return address[0]
+        server = await asyncio.start_server(handle, host, port)
+        ready(server.sockets[0].getsockname()[:2])
+        async with server:
+            await server.serve_forever()
 
 
 def main():
@@ -91,12 +108,10 @@ def main():
     args = parser.parse_args()
     listen_host, listen_port = args.listen.rsplit(":", 1)
     upstream_host, upstream_port = args.upstream.rsplit(":", 1)
-
-    def ready(where):
-        print(f"listening {where[0]}:{where[1]}", flush=True)
-
+    proxy = DelayProxy(upstream_host, int(upstream_port), args.delay_ms, listen_host, int(listen_port))
+    print(f"listening {proxy.address[0]}:{proxy.address[1]}", flush=True)
     try:
-        asyncio.run(serve(listen_host, int(listen_port), upstream_host, int(upstream_port), args.delay_ms / 1000.0, ready))
+        threading.Event().wait()
     except KeyboardInterrupt:
         return 0
 

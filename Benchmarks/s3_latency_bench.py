@@ -29,97 +29,12 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 import shutil  # noqa: E402
 import tempfile  # noqa: E402
-import threading  # noqa: E402
-import asyncio  # noqa: E402
 
-import delay_proxy  # noqa: E402
+from delay_proxy import DelayProxy  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "Data")
 SOURCE = os.path.join(DATA, "segment-10m.parquet")
-
-
-class CountingProxy:
-    """delay_proxy with counters: requests (chunks from the client that start with a method) and
-    bytes sent back."""
-
-    def __init__(self, upstream_host, upstream_port):
-        self.upstream = (upstream_host, upstream_port)
-        self.delay = 0.0
-        self.requests = 0
-        self.bytes = 0
-        self.lock = threading.Lock()
-        started = threading.Event()
-        self.address = None
-
-        def ready(where):
-            self.address = where
-            started.set()
-
-        threading.Thread(target=lambda: asyncio.run(self.serve(ready)), daemon=True).start()
-        if not started.wait(10):
-            raise RuntimeError("the proxy did not start")
-
-    async def serve(self, ready):
-        loop = asyncio.get_running_loop()
-        proxy = self
-
-        async def pipe(reader, writer, delayed):
-            pending = asyncio.Queue()
-
-            async def forward():
-                while True:
-                    due, chunk = await pending.get()
-                    wait = due - loop.time()
-                    if wait > 0:
-                        await asyncio.sleep(wait)
-                    if chunk is None:
-                        break
-                    writer.write(chunk)
-                    await writer.drain()
-                if writer.can_write_eof():
-                    writer.write_eof()
-
-            forwarding = asyncio.ensure_future(forward())
-            try:
-                while True:
-                    chunk = await reader.read(1 << 16)
-                    if chunk and delayed and chunk[:4] in (b"GET ", b"HEAD", b"PUT ", b"POST"):
-                        with proxy.lock:
-                            proxy.requests += 1
-                    elif chunk and not delayed:
-                        with proxy.lock:
-                            proxy.bytes += len(chunk)
-                    await pending.put((loop.time() + (proxy.delay if delayed else 0.0), chunk or None))
-                    if not chunk:
-                        break
-                await forwarding
-            except (ConnectionError, asyncio.CancelledError):
-                forwarding.cancel()
-            finally:
-                writer.close()
-
-        async def handle(client_reader, client_writer):
-            try:
-                upstream_reader, upstream_writer = await asyncio.open_connection(*self.upstream)
-            except OSError:
-                client_writer.close()
-                return
-            await asyncio.gather(pipe(client_reader, upstream_writer, True), pipe(upstream_reader, client_writer, False),
-                                 return_exceptions=True)
-
-        server = await asyncio.start_server(handle, "127.0.0.1", 0)
-        ready(server.sockets[0].getsockname()[:2])
-        async with server:
-            await server.serve_forever()
-
-    def reset(self, delay_ms):
-        with self.lock:
-            self.delay, self.requests, self.bytes = delay_ms / 1000.0, 0, 0
-
-    def counts(self):
-        with self.lock:
-            return self.requests, self.bytes
 
 
 def shape_files(shape):
@@ -187,7 +102,7 @@ def main():
     import pyarrow.parquet as pq
     endpoint = os.environ["LAKEINGEST_S3_ENDPOINT"]
     host, port = endpoint.split("//", 1)[1].rstrip("/").rsplit(":", 1)
-    proxy = CountingProxy(host, int(port))
+    proxy = DelayProxy(host, int(port))
     proxied = f"http://{proxy.address[0]}:{proxy.address[1]}"
     print(f"worker {worker}\nmoto {endpoint}, through the proxy at {proxied}; delay {args.delay_ms:g} ms\n", flush=True)
     results = {}
