@@ -67,29 +67,17 @@ def make_data(rows, files):
     marker = folder + ".complete"
     if os.path.exists(marker):
         return folder
-    import numpy as np
-    import pyarrow as pa
     import pyarrow.parquet as pq
+    from event_table import event_table
 
     print(f"writing {rows:,} rows in {files} files to {folder} …", flush=True)
     shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(folder)
     per_file = -(-rows // files)
-    cities = np.array([f"city-{i:02d}" for i in range(50)], dtype=object)
     start = 0
     for f in range(files):
         n = min(per_file, rows - start)
-        rng = np.random.default_rng(4242 + f)
-        ids = np.arange(start, start + n, dtype=np.int64)
-        table = pa.table({
-            "id": pa.array(ids),
-            "ts": pa.array(1_760_000_000_000 + ids * 37, pa.timestamp("ms", tz="UTC")),
-            "city": pa.array(cities[rng.integers(0, 50, n)], pa.string()),
-            "user": pa.array(np.char.add("user-", rng.integers(0, 200_000, n).astype(str)), pa.string()),
-            "amount": pa.array(rng.random(n) * 1000, pa.float64(), mask=rng.random(n) < 0.05),
-            "quantity": pa.array(rng.integers(1, 21, n).astype(np.int32)),
-        })
-        pq.write_table(table, os.path.join(folder, f"part-{f:03d}.parquet"), compression="snappy",
+        pq.write_table(event_table(n, start, seed=4242 + f), os.path.join(folder, f"part-{f:03d}.parquet"), compression="snappy",
                        row_group_size=max(1, n // 2))
         start += n
     open(marker, "w").close()

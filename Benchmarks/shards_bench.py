@@ -95,9 +95,9 @@ import time  # noqa: E402
 import urllib.parse  # noqa: E402
 from collections import Counter  # noqa: E402
 
-import numpy as np  # noqa: E402
-import pyarrow as pa  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
+
+from event_table import event_table  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -153,22 +153,8 @@ def tail(path, lines=15):
 
 # ---------------------------------------------------------------- input
 
-def file_table(index, rows, start):
-    rng = np.random.default_rng(3000 + index)
-    cities = np.array([f"city-{i:02d}" for i in range(50)], dtype=object)
-    ids = np.arange(start, start + rows, dtype=np.int64)
-    return pa.table({
-        "id": pa.array(ids),
-        "ts": pa.array(1_760_000_000_000 + ids * 37, pa.timestamp("ms", tz="UTC")),
-        "city": pa.array(cities[rng.integers(0, 50, rows)], pa.string()),
-        "user": pa.array(np.char.add("user-", rng.integers(0, 200_000, rows).astype(str)), pa.string()),
-        "amount": pa.array(rng.random(rows) * 1000, pa.float64(), mask=rng.random(rows) < 0.05),
-        "quantity": pa.array(rng.integers(1, 21, rows).astype(np.int32)),
-    })
-
-
 def write_file(path, index, rows, start):
-    pq.write_table(file_table(index, rows, start), path, compression="snappy", row_group_size=max(1, rows // 2))
+    pq.write_table(event_table(rows, start, seed=3000 + index), path, compression="snappy", row_group_size=max(1, rows // 2))
 
 
 def make_input(files, rows_per_file):

@@ -26,17 +26,19 @@ public struct ObjectParquetSource: RandomAccessReader {
 
     public func read(_ range: Range<Int>) async throws -> [UInt8] {
         guard let bytes = try await wholeBytes() else { return try await object.read(range) }
+        return try slice(bytes, range)
+    }
+
+    public func read(ranges: [Range<Int>]) async throws -> [[UInt8]] {
+        guard let bytes = try await wholeBytes() else { return try await object.read(ranges: ranges) }
+        return try ranges.map { try slice(bytes, $0) }
+    }
+
+    private func slice(_ bytes: [UInt8], _ range: Range<Int>) throws -> [UInt8] {
         guard range.lowerBound >= 0, range.upperBound <= bytes.count else {
             throw ObjectStoreError(.truncatedBody, "asked for bytes \(range) of an object of \(bytes.count) bytes", key: object.key)
         }
         return Array(bytes[range])
-    }
-
-    public func read(ranges: [Range<Int>]) async throws -> [[UInt8]] {
-        guard try await wholeBytes() != nil else { return try await object.read(ranges: ranges) }
-        var result: [[UInt8]] = []
-        for range in ranges { result.append(try await read(range)) }
-        return result
     }
 
     /// The whole object, when it is small enough to be read whole (read on first use).

@@ -77,17 +77,18 @@ public struct ServiceAnswers: Sendable {
             var segments: [String] = []
             var rows = 0
             var dataFiles: [String: Int] = [:]
+
+            mutating func add(_ rows: Int, in segment: String) {
+                self.rows += rows
+                if segments.last != segment { segments.append(segment) }
+            }
         }
         var files: [String: File] = [:]
         for entry in try await task.ledger() where entry.snapshotId == snapshot {
-            for span in entry.files {
-                files[span.path, default: File(kind: "data")].rows += span.rows
-                if files[span.path]!.segments.last != entry.segment { files[span.path]!.segments.append(entry.segment) }
-            }
+            for span in entry.files { files[span.path, default: File(kind: "data")].add(span.rows, in: entry.segment) }
             for delete in entry.deletes ?? [] {
-                files[delete.path, default: File(kind: "delete")].rows += delete.rows
-                files[delete.path]!.dataFiles[delete.dataFile, default: 0] += delete.rows
-                if files[delete.path]!.segments.last != entry.segment { files[delete.path]!.segments.append(entry.segment) }
+                files[delete.path, default: File(kind: "delete")].add(delete.rows, in: entry.segment)
+                files[delete.path]?.dataFiles[delete.dataFile, default: 0] += delete.rows
             }
         }
         return files.keys.sorted().map { path in

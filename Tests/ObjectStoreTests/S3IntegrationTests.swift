@@ -1,4 +1,5 @@
 import Foundation
+import Columnar
 import Engine
 import ObjectStore
 import Parquet
@@ -183,6 +184,14 @@ struct S3IntegrationTests {
 extension S3IntegrationTests {
     static let fixtures = Repository.fixtures + "/writer-matrix"
 
+    /// Compared as printed values: NaN is not equal to itself as a Double.
+    static func expectSameValues(_ batch: RecordBatch, _ expected: RecordBatch, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(batch.rowCount == expected.rowCount, sourceLocation: sourceLocation)
+        for (column, other) in zip(batch.columns, expected.columns) {
+            #expect((0..<batch.rowCount).allSatisfy { column.value(at: $0).jsonText == other.value(at: $0).jsonText }, sourceLocation: sourceLocation)
+        }
+    }
+
     @Test("a Parquet file on S3: one footer read, then one coalesced read per row group", .enabled(if: server != nil))
     func parquetOverS3() async throws {
         let store = try await Self.freshBucket("parquet")
@@ -199,12 +208,7 @@ extension S3IntegrationTests {
             let before = counting.getCount
             let batch = try await remote.readRowGroup(group, fields: fields)
             #expect(counting.getCount == before + 1, "row group \(group) took \(counting.getCount - before) requests")
-            let expected = try await local.readRowGroup(group, fields: fields)
-            #expect(batch.rowCount == expected.rowCount)
-            for (column, other) in zip(batch.columns, expected.columns) {
-                // Compared as printed values: NaN is not equal to itself as a Double.
-                #expect((0..<batch.rowCount).allSatisfy { column.value(at: $0).jsonText == other.value(at: $0).jsonText })
-            }
+            Self.expectSameValues(batch, try await local.readRowGroup(group, fields: fields))
         }
         let wide = try await ParquetFileReader(
             source: ObjectParquetSource(store: counting, key: "t/data/part-0.parquet", size: bytes.count, coalesceGap: 0), name: "s3")
@@ -226,11 +230,7 @@ extension S3IntegrationTests {
         let fields = try remote.fieldIndices(nil)
         for group in remote.metadata.rowGroups.indices {
             let batch = try await remote.readRowGroup(group, fields: fields)
-            let expected = try await local.readRowGroup(group, fields: fields)
-            #expect(batch.rowCount == expected.rowCount)
-            for (column, other) in zip(batch.columns, expected.columns) {
-                #expect((0..<batch.rowCount).allSatisfy { column.value(at: $0).jsonText == other.value(at: $0).jsonText })
-            }
+            Self.expectSameValues(batch, try await local.readRowGroup(group, fields: fields))
         }
         #expect(counting.getCount == 1, "\(counting.getCount) requests for a file within one request's worth of bytes")
         let large = ObjectParquetSource(store: counting, key: "t/part-0.parquet", size: bytes.count, wholeObjectBelow: bytes.count - 1)
